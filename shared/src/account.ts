@@ -1,0 +1,69 @@
+/** @module account: the account view, ledger entries, API keys and the admin bodies that manage them. */
+import { z } from "zod";
+import { AccountId } from "./ids.js";
+
+export const Scope = z.enum(["edits:write", "edits:read"]).meta({ id: "Scope" });
+export type Scope = z.infer<typeof Scope>;
+export const allScopes: Scope[] = ["edits:write", "edits:read"];
+
+export const LedgerKind = z.enum(["grant", "hold", "capture", "release"]).meta({ id: "LedgerKind" });
+export type LedgerKind = z.infer<typeof LedgerKind>;
+
+export const LedgerEntry = z
+  .object({
+    id: z.int(),
+    kind: LedgerKind,
+    amount: z.int().meta({ description: "Micro-credits; the sign is the effect on the available balance" }),
+    edit_id: z.string().nullable(),
+    note: z.string().nullable(),
+    created_at: z.iso.datetime(),
+  })
+  .meta({ id: "LedgerEntry" });
+export type LedgerEntry = z.infer<typeof LedgerEntry>;
+
+export const AccountView = z
+  .object({
+    id: AccountId,
+    name: z.string(),
+    balance: z.int().meta({ description: "Available micro-credits (not counting holds)" }),
+    held: z.int().meta({ description: "Micro-credits reserved by edits in flight" }),
+    recent_ledger: z.array(LedgerEntry),
+  })
+  .meta({ id: "Account" });
+export type AccountView = z.infer<typeof AccountView>;
+
+export const WebhookSecret = z
+  .object({ secret: z.string().regex(/^whsec_/), created_at: z.iso.datetime() })
+  .meta({ id: "WebhookSecret" });
+
+export const CreateAccountRequest = z.object({ name: z.string().min(1).max(200) }).meta({ id: "CreateAccountRequest" });
+export const GrantCreditsRequest = z
+  .object({ amount: z.int().min(1).max(1_000_000_000_000), note: z.string().max(500).optional() })
+  .meta({ id: "GrantCreditsRequest" });
+export const CreateKeyRequest = z
+  .object({
+    mode: z.enum(["live", "test"]).default("live"),
+    scopes: z.array(Scope).min(1).default(allScopes),
+    name: z.string().max(200).optional(),
+  })
+  .meta({ id: "CreateKeyRequest" });
+export const ApiKeyView = z
+  .object({
+    id: z.string(),
+    prefix: z.string().meta({ description: "sk_live_<id> or sk_test_<id>: public, shows in logs" }),
+    scopes: z.array(Scope),
+    name: z.string().nullable(),
+    created_at: z.iso.datetime(),
+    last_used_at: z.iso.datetime().nullable(),
+    revoked_at: z.iso.datetime().nullable(),
+  })
+  .meta({ id: "ApiKey" });
+export const CreatedKey = ApiKeyView.extend({
+  key: z.string().meta({ description: "The full key; shown once, stored only hashed" }),
+}).meta({ id: "CreatedKey" });
+
+export type CreateAccountRequest = z.infer<typeof CreateAccountRequest>;
+export type GrantCreditsRequest = z.infer<typeof GrantCreditsRequest>;
+export type CreateKeyRequest = z.output<typeof CreateKeyRequest>;
+export type ApiKeyView = z.infer<typeof ApiKeyView>;
+export type CreatedKey = z.infer<typeof CreatedKey>;

@@ -1,0 +1,105 @@
+/** @module edit-request: the body of POST /v1/edits (and /v1/quote), one variant per task, defaults filled in. */
+import { z } from "zod";
+import { UploadId } from "./ids.js";
+import { editLimits, imageLimits } from "./limits.js";
+
+export const Sampler = z.enum(["sde", "ode"]).meta({
+  id: "Sampler",
+  description: "sde (default): stochastic solver (eta = 1); ode: deterministic DDIM (eta = 0)",
+});
+export const OutputFormat = z.enum(["png", "webp", "jpeg"]).meta({ id: "OutputFormat" });
+export const Task = z.enum(["drag", "inpaint", "img2img"]).meta({ id: "Task" });
+
+/** Per-task defaults: steps is the grid over the whole [0, T] range; a run from t0 takes about steps x t0 of them. */
+export const taskDefaults = {
+  drag: { steps: 200, t0: 0.6, guidance: 3 },
+  inpaint: { steps: 50, t0: 1.0, guidance: 7.5 },
+  img2img: { steps: 50, guidance: 7.5 },
+} as const;
+
+const coordinate = z.number().min(0).max(imageLimits.maxSide);
+export const Point = z
+  .tuple([coordinate, coordinate])
+  .meta({ id: "Point", description: "[x, y] in pixels of the uploaded image, origin top-left", example: [500, 420] });
+export const DragPair = z.object({ from: Point, to: Point }).meta({ id: "DragPair" });
+
+const t0 = z.number().gt(0, "must be greater than 0").max(1, "must be at most 1");
+
+function commonFields<S extends number, G extends number>(defaults: { steps: S; guidance: G }) {
+  return {
+    image: UploadId,
+    prompt: z
+      .string()
+      .max(editLimits.promptMaxChars)
+      .default("")
+      .meta({ description: "What the result should show (at most 77 CLIP tokens)" }),
+    sampler: Sampler.default("sde"),
+    seed: z
+      .int()
+      .min(0)
+      .max(editLimits.seedMax)
+      .optional()
+      .meta({ description: "Omit for a random seed; the job records the seed used" }),
+    steps: z.int().min(editLimits.stepsMin).max(editLimits.stepsMax).default(defaults.steps),
+    guidance: z.number().min(editLimits.guidanceMin).max(editLimits.guidanceMax).default(defaults.guidance),
+    webhook_url: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .max(editLimits.webhookUrlMaxChars)
+      .optional(),
+    output_format: OutputFormat.default("png"),
+    model: z
+      .string()
+      .max(editLimits.modelNameMaxChars)
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, "must be a model name like stochedit-mini")
+      .optional(),
+  };
+}
+
+export const DragRequest = z
+  .object({
+    task: z.literal("drag"),
+    ...commonFields(taskDefaults.drag),
+    points: z.array(DragPair).min(editLimits.dragMinPairs).max(editLimits.dragMaxPairs),
+    mask: UploadId.optional().meta({ description: "Single-channel image, 255 = editable; none = all editable" }),
+    t0: t0.default(taskDefaults.drag.t0),
+  })
+  .meta({ id: "DragRequest" });
+
+export const InpaintRequest = z
+  .object({
+    task: z.literal("inpaint"),
+    ...commonFields(taskDefaults.inpaint),
+    mask: UploadId.meta({ description: "Single-channel image, 255 = fill" }),
+    t0: t0.default(taskDefaults.inpaint.t0),
+  })
+  .meta({ id: "InpaintRequest" });
+
+export const Img2ImgRequest = z
+  .object({
+    task: z.literal("img2img"),
+    ...commonFields(taskDefaults.img2img),
+    strength: t0.meta({ description: "t0: how far the input is noised before denoising (0..1]" }),
+  })
+  .meta({ id: "Img2ImgRequest" });
+
+export const EditRequest = z.discriminatedUnion("task", [DragRequest, InpaintRequest, Img2ImgRequest]).meta({
+  id: "EditRequest",
+});
+
+/** The body as a client writes it. */
+export type EditRequestInput = z.input<typeof EditRequest>;
+/** The body after parsing: defaults filled in. */
+export type EditRequest = z.output<typeof EditRequest>;
+export type DragRequest = z.output<typeof DragRequest>;
+export type InpaintRequest = z.output<typeof InpaintRequest>;
+export type Img2ImgRequest = z.output<typeof Img2ImgRequest>;
+export type Sampler = z.infer<typeof Sampler>;
+export type OutputFormat = z.infer<typeof OutputFormat>;
+export type Task = z.infer<typeof Task>;
+export type Point = z.infer<typeof Point>;
+export type DragPair = z.infer<typeof DragPair>;
+
+/** The start level t0 of any request (img2img calls it strength). */
+export function startFraction(request: EditRequest): number {
+  return request.task === "img2img" ? request.strength : request.t0;
+}

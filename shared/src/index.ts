@@ -1,0 +1,13 @@
+/** @module @stochedit/shared: schemas, pricing and limits used unchanged by the edge worker and the GPU runners. */
+export * from "./account.js";
+export * from "./drag-split.js";
+export * from "./edit.js";
+export * from "./edit-request.js";
+export * from "./events.js";
+export * from "./geometry.js";
+export * from "./ids.js";
+export * from "./job-error.js";
+export * from "./limits.js";
+export * from "./pricing.js";
+export * from "./problem.js";
+export * from "./uploads.js";

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { EditRequest } from "./edit-request.js";
+import { modelWork, priceMicroCredits, priceTable, quote } from "./pricing.js";
+
+const image = "up_8Jk2mQ4xZr7TnW1bVc5y";
+const size512 = { width: 512, height: 512 };
+
+describe("modelWork", () => {
+  it("gives the reference drag 5 operations x 120 calls of batch 4", () => {
+    // latent (18,27) -> (18,18) is pixel (144,216) -> (144,144): the reference 5-operation split
+    const drag = EditRequest.parse({ task: "drag", image, points: [{ from: [144, 216], to: [144, 144] }] });
+    expect(modelWork(drag, size512)).toEqual({ operations: 5, stepsPerOperation: 120, batch: 4, unetCalls: 600 });
+  });
+
+  it("counts steps x strength for img2img and halves the batch without guidance", () => {
+    const guided = EditRequest.parse({ task: "img2img", image, strength: 0.5, steps: 50 });
+    expect(modelWork(guided, size512)).toMatchObject({ stepsPerOperation: 25, batch: 2, unetCalls: 25 });
+    const unguided = EditRequest.parse({ task: "img2img", image, strength: 0.5, steps: 50, guidance: 1 });
+    expect(modelWork(unguided, size512).batch).toBe(1);
+  });
+});
+
+describe("priceMicroCredits", () => {
+  it("is base plus per-sample compute at the reference size", () => {
+    const req = EditRequest.parse({ task: "inpaint", image, mask: image, steps: 50 });
+    expect(priceMicroCredits(req, size512)).toBe(priceTable.baseMicroCredits.inpaint + 100 * 50 * 2);
+  });
+
+  it("is an integer that grows with pixels and steps, and ignores the sampler", () => {
+    const base = { task: "img2img", image, strength: 0.7 } as const;
+    const small = priceMicroCredits(EditRequest.parse(base), size512);
+    const large = priceMicroCredits(EditRequest.parse(base), { width: 1000, height: 1001 });
+    const longer = priceMicroCredits(EditRequest.parse({ ...base, steps: 100 }), size512);
+    const ode = priceMicroCredits(EditRequest.parse({ ...base, sampler: "ode" }), size512);
+    expect(Number.isInteger(large)).toBe(true);
+    expect(large).toBeGreaterThan(small);
+    expect(longer).toBeGreaterThan(small);
+    expect(ode).toBe(small);
+  });
+
+  it("quote reports the same price and its parts", () => {
+    const req = EditRequest.parse({ task: "drag", image, points: [{ from: [500, 420], to: [560, 400] }] });
+    const size = { width: 1000, height: 1000 };
+    const q = quote(req, size);
+    expect(q.price).toBe(priceMicroCredits(req, size));
+    expect(q).toMatchObject({ width: 1000, height: 1000, batch: 4, steps_per_operation: 120 });
+    expect(q.unet_calls).toBe(q.operations * 120);
+  });
+});

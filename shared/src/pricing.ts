@@ -1,0 +1,73 @@
+/** @module pricing: the price of an edit in integer micro-credits, from task, working size and model work. */
+import { z } from "zod";
+import { dragOperationCount } from "./drag-split.js";
+import type { EditRequest } from "./edit-request.js";
+import { startFraction } from "./edit-request.js";
+import { latentPoint, type Size, stepsFromT0, workingSize } from "./geometry.js";
+
+/** 1 credit = 1,000,000 micro-credits. */
+export const microCreditsPerCredit = 1_000_000;
+
+export const priceTable = {
+  baseMicroCredits: { drag: 20_000, inpaint: 10_000, img2img: 10_000 },
+  /** One UNet evaluation of one latent at the reference size. */
+  perUnetSampleMicroCredits: 100,
+  referencePixels: 512 * 512,
+} as const;
+
+export interface ModelWork {
+  /** Drag operations (1 for the other tasks). */
+  operations: number;
+  /** Sampler steps per operation. */
+  stepsPerOperation: number;
+  /** Latents per UNet call: 2 with classifier-free guidance, x2 again for SDE-Drag's recorded branch. */
+  batch: number;
+  /** Total UNet calls. */
+  unetCalls: number;
+}
+
+/** The UNet work an edit takes (ALGORITHMS.md 5). The same for SDE and ODE, so the sampler does not change the price. */
+export function modelWork(request: EditRequest, image: Size): ModelWork {
+  const stepsPerOperation = stepsFromT0(request.steps, startFraction(request));
+  const guided = request.guidance > 1;
+  if (request.task === "drag") {
+    const pairs = request.points.map((p) => ({ from: latentPoint(p.from, image), to: latentPoint(p.to, image) }));
+    const operations = dragOperationCount(pairs);
+    return { operations, stepsPerOperation, batch: guided ? 4 : 2, unetCalls: operations * stepsPerOperation };
+  }
+  return { operations: 1, stepsPerOperation, batch: guided ? 2 : 1, unetCalls: stepsPerOperation };
+}
+
+export function priceMicroCredits(request: EditRequest, image: Size): number {
+  const work = modelWork(request, image);
+  const size = workingSize(image);
+  const pixelFactor = (size.width * size.height) / priceTable.referencePixels;
+  const compute = Math.ceil(priceTable.perUnetSampleMicroCredits * work.unetCalls * work.batch * pixelFactor);
+  return priceTable.baseMicroCredits[request.task] + compute;
+}
+
+export const Quote = z
+  .object({
+    price: z.int().meta({ description: "Micro-credits (1 credit = 1,000,000)" }),
+    width: z.int(),
+    height: z.int(),
+    operations: z.int(),
+    steps_per_operation: z.int(),
+    unet_calls: z.int(),
+    batch: z.int(),
+  })
+  .meta({ id: "Quote" });
+export type Quote = z.infer<typeof Quote>;
+
+export function quote(request: EditRequest, image: Size): Quote {
+  const work = modelWork(request, image);
+  return {
+    price: priceMicroCredits(request, image),
+    width: image.width,
+    height: image.height,
+    operations: work.operations,
+    steps_per_operation: work.stepsPerOperation,
+    unet_calls: work.unetCalls,
+    batch: work.batch,
+  };
+}

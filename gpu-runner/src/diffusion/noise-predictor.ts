@@ -1,0 +1,25 @@
+/** @module noise-predictor: the seam between the sampler math and the models (exact, generated ONNX, or SD 1.5). */
+import type { Latents } from "./latents.js";
+
+declare const conditionBrand: unique symbol;
+/** An encoded prompt, opaque to the samplers (a CLIP embedding for ONNX models). */
+export type Condition = { readonly [conditionBrand]: true };
+
+/** One model call: item i is latent i at train-step timestep[i] under condition[i]. */
+export interface NoiseBatch {
+  readonly latents: Latents;
+  /** Train-step index (0..999) per item. */
+  readonly timesteps: readonly number[];
+  readonly conditions: readonly Condition[];
+  /** A 9-channel inpainting UNet's extra input per item: [mask (1), masked-image latent (4)], NCHW. */
+  readonly inpaintChannels?: Latents;
+}
+
+export interface NoisePredictor {
+  /** 4 for a plain SD UNet; 9 for an inpainting UNet (latent + mask + masked-image latent). */
+  readonly unetInputChannels: 4 | 9;
+  /** Encodes a prompt once per job; throws a JobFailure("prompt_too_long") past the model's context. */
+  encodePrompt(prompt: string): Promise<Condition>;
+  /** eps for every item of the batch, same layout as batch.latents. One call = one model run. */
+  predictNoise(batch: NoiseBatch): Promise<Float32Array>;
+}

@@ -1,0 +1,57 @@
+/** @module float16: IEEE 754 half-precision bits <-> float32, for fp16 model I/O (Node 20 has no Float16Array). */
+
+const float32 = new Float32Array(1);
+const float32Bits = new Uint32Array(float32.buffer);
+
+/** One float32 -> half bits, rounded to nearest even; overflow gives infinity, NaN stays NaN. */
+export function toHalfBits(value: number): number {
+  float32[0] = value;
+  const bits = float32Bits[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = (bits >>> 23) & 0xff;
+  const mantissa = bits & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
+  // Re-bias from 127 to 15.
+  const halfExponent = exponent - 112;
+  if (halfExponent >= 0x1f) return sign | 0x7c00;
+  if (halfExponent <= 0) {
+    // Subnormal half (or zero): shift the mantissa with its implicit leading one into place.
+    if (halfExponent < -10) return sign;
+    const full = mantissa | 0x800000;
+    const shift = 14 - halfExponent;
+    const rounded = roundShift(full, shift);
+    return sign | rounded;
+  }
+  // Rounding may carry into the exponent, which is still the correct result (up to infinity).
+  return sign | ((halfExponent << 10) + roundShift(mantissa, 13));
+}
+
+/** value >> shift, rounded to nearest, ties to even. */
+function roundShift(value: number, shift: number): number {
+  const kept = value >>> shift;
+  const rest = value & ((1 << shift) - 1);
+  const half = 1 << (shift - 1);
+  return rest > half || (rest === half && (kept & 1) === 1) ? kept + 1 : kept;
+}
+
+/** Half bits -> the float32 value they encode (exact). */
+export function fromHalfBits(half: number): number {
+  const sign = half & 0x8000 ? -1 : 1;
+  const exponent = (half >>> 10) & 0x1f;
+  const mantissa = half & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 0x1f) return mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+export function toFloat16Array(values: ArrayLike<number>): Uint16Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = toHalfBits(values[i]!);
+  return out;
+}
+
+export function fromFloat16Array(halves: Uint16Array): Float32Array {
+  const out = new Float32Array(halves.length);
+  for (let i = 0; i < halves.length; i++) out[i] = fromHalfBits(halves[i]!);
+  return out;
+}

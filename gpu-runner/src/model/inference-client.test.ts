@@ -1,0 +1,82 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JobFailure } from "../job-failure.js";
+import { fromFloat16Array, toFloat16Array } from "./float16.js";
+import { InferenceClient } from "./inference-client.js";
+import { OnnxGraph } from "./tiny/onnx-graph.js";
+import { seededWeights } from "./tiny/seeded-weights.js";
+
+/** x [n, n] -> y = tanh(...tanh(x W) W ...): a model whose run takes long enough for timers to come due. */
+function slowModel(size: number, layers: number): Uint8Array {
+  const g = new OnnxGraph("slow");
+  let x = g.input("x", "float32", [size, size]);
+  const weight = g.floats(seededWeights(7)(size * size, 1 / Math.sqrt(size)), [size, size]);
+  for (let i = 0; i < layers; i++) x = g.node("Tanh", [g.node("MatMul", [x, weight])]);
+  g.node("Identity", [x], {}, "y");
+  g.output("y", "float32", [size, size]);
+  return g.build();
+}
+
+function addOneHalfModel(): Uint8Array {
+  const g = new OnnxGraph("add_one");
+  const x = g.input("x", "float16", ["n"]);
+  const sum = g.node("Add", [g.cast(x, "float32"), g.floats(Float32Array.of(1), [1])]);
+  g.node("Cast", [sum], { to: 10 }, "y");
+  g.output("y", "float16", ["n"]);
+  return g.build();
+}
+
+describe("InferenceClient (sessions in a worker thread)", () => {
+  let dir: string;
+  const client = new InferenceClient();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "stochedit-worker-"));
+    await writeFile(join(dir, "slow.onnx"), slowModel(384, 24));
+    await writeFile(join(dir, "add-one.onnx"), addOneHalfModel());
+    await writeFile(join(dir, "broken.onnx"), "not an onnx model");
+  });
+  afterAll(async () => {
+    await client.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("reads the signature and runs fp16 tensors as half bits", async () => {
+    const loaded = await client.load("add-one", join(dir, "add-one.onnx"), { executionProvider: "cpu" });
+    expect(loaded.executionProvider).toBe("cpu");
+    expect(loaded.signature.inputs).toEqual([{ name: "x", type: "float16", shape: ["n"] }]);
+    const outputs = await client.run("add-one", {
+      x: { type: "float16", dims: [3], data: toFloat16Array([0.5, -3, 100]) },
+    });
+    expect(outputs.y?.type).toBe("float16");
+    expect(Array.from(fromFloat16Array(outputs.y?.data as Uint16Array))).toEqual([1.5, -2, 101]);
+    expect(client.timings.get("add-one")?.calls).toBe(1);
+  });
+
+  it("keeps the event loop free: a timer fires while a long run is in flight", async () => {
+    await client.load("slow", join(dir, "slow.onnx"), { executionProvider: "cpu", intraOpThreads: 1 });
+    const x = seededWeights(3)(384 * 384, 1);
+    const run = client.run("slow", { x: { type: "float32", dims: [384, 384], data: x } });
+    const timer = new Promise<"timer">((resolve) => setTimeout(() => resolve("timer"), 0));
+    const first = await Promise.race([run.then(() => "run" as const), timer]);
+    expect(first).toBe("timer");
+    const outputs = await run;
+    expect(outputs.y?.dims).toEqual([384, 384]);
+    // The caller's array was copied, not transferred away.
+    expect(x.length).toBe(384 * 384);
+  });
+
+  it("turns a model that cannot load into a model_error", async () => {
+    const loading = client.load("broken", join(dir, "broken.onnx"), { executionProvider: "cpu" });
+    await expect(loading).rejects.toBeInstanceOf(JobFailure);
+    await expect(loading).rejects.toMatchObject({ code: "model_error" });
+  });
+
+  it("falls back to the CPU with the reason when CUDA is asked for but missing", async () => {
+    const loaded = await client.load("cuda", join(dir, "add-one.onnx"), { executionProvider: "cuda" });
+    expect(loaded.executionProvider).toBe("cpu");
+    expect(loaded.fallbackReason).toMatch(/cuda/i);
+  });
+});

@@ -1,0 +1,123 @@
+/** @module sd-model: loads an SD ONNX folder once per process: tokenizer, text encoder, UNet and VAE sessions. */
+import { realpath } from "node:fs/promises";
+import type { NoisePredictor } from "../diffusion/noise-predictor.js";
+import { createClipTokenizer } from "./clip-tokenizer.js";
+import { executionProviderFromEnv, intraOpThreadsFromEnv } from "./execution-provider.js";
+import { InferenceClient, type LoadedSession, type SessionTiming } from "./inference-client.js";
+import { type ModelFolder, readModelFolder } from "./model-folder.js";
+import { createPromptEncoder } from "./prompt-encoder.js";
+import type { ExecutionProvider, TensorSpec } from "./tensor-payload.js";
+import { UnetNoisePredictor } from "./unet-noise-predictor.js";
+import { createVaeCodec, type VaeCodec } from "./vae-codec.js";
+
+export interface SdModelOptions {
+  readonly executionProvider?: ExecutionProvider;
+  readonly intraOpThreads?: number;
+  /** Hears one line per notable event (provider fallback, what was loaded). */
+  readonly log?: (line: string) => void;
+}
+
+export interface SdModel {
+  readonly dir: string;
+  readonly predictor: NoisePredictor;
+  readonly vae: VaeCodec;
+  /** The provider the sessions actually run on (cpu after a CUDA fallback). */
+  readonly executionProvider: ExecutionProvider;
+  /** What the loader read from the sessions, for logs and job records. */
+  readonly description: string;
+  /** False once its worker thread crashed or was closed. */
+  readonly alive: boolean;
+  /** Time inside each session so far (text_encoder, unet, vae_encoder, vae_decoder). */
+  timings(): ReadonlyMap<string, Readonly<SessionTiming>>;
+  close(): Promise<void>;
+}
+
+const loaded = new Map<string, Promise<SdModel>>();
+
+/**
+ * The model in `dir`, loaded on first use and shared by every later job of this process (one worker thread
+ * holds its four sessions). A model whose worker died is loaded again.
+ */
+export async function loadSdModel(dir: string, options: SdModelOptions = {}): Promise<SdModel> {
+  const folder = await readModelFolder(dir);
+  const executionProvider = options.executionProvider ?? executionProviderFromEnv();
+  const key = `${await realpath(folder.dir)}|${executionProvider}`;
+  const cached = loaded.get(key);
+  if (cached) {
+    const model = await cached.catch(() => undefined);
+    if (model?.alive) return model;
+    loaded.delete(key);
+  }
+  const loading = openSdModel(folder, { ...options, executionProvider });
+  loaded.set(key, loading);
+  loading.catch(() => loaded.delete(key));
+  return loading;
+}
+
+/** Closes every cached model (their worker threads end). */
+export async function closeSdModels(): Promise<void> {
+  const models = await Promise.allSettled([...loaded.values()]);
+  loaded.clear();
+  await Promise.all(models.map((m) => (m.status === "fulfilled" ? m.value.close() : undefined)));
+}
+
+async function openSdModel(
+  folder: ModelFolder,
+  options: SdModelOptions & { executionProvider: ExecutionProvider },
+): Promise<SdModel> {
+  const log = options.log ?? (() => {});
+  const client = new InferenceClient();
+  try {
+    const intraOpThreads = options.intraOpThreads ?? intraOpThreadsFromEnv();
+    const sessionOptions = {
+      executionProvider: options.executionProvider,
+      ...(intraOpThreads === undefined ? {} : { intraOpThreads }),
+    };
+    const textEncoder = await client.load("text_encoder", folder.textEncoderPath, sessionOptions);
+    if (textEncoder.fallbackReason !== undefined) {
+      log(`CUDA was asked for but is not available, running on the CPU: ${textEncoder.fallbackReason}`);
+    }
+    // After one fallback the others would fail the same way: ask for the CPU directly.
+    const rest = { ...sessionOptions, executionProvider: textEncoder.executionProvider };
+    const unet = await client.load("unet", folder.unetPath, rest);
+    const vaeEncoder = await client.load("vae_encoder", folder.vaeEncoderPath, rest);
+    const vaeDecoder = await client.load("vae_decoder", folder.vaeDecoderPath, rest);
+
+    const tokenizer = createClipTokenizer({
+      vocab: folder.vocab,
+      merges: folder.merges,
+      ...(folder.padToken === undefined ? {} : { padToken: folder.padToken }),
+    });
+    const encodePrompt = createPromptEncoder(client, textEncoder, tokenizer);
+    const predictor = new UnetNoisePredictor(client, unet, encodePrompt, folder.unetInChannels);
+    const vae = createVaeCodec(client, vaeEncoder, vaeDecoder, folder.vaeScaleFactor);
+    const description = [
+      `model ${folder.dir} on ${textEncoder.executionProvider}`,
+      `unet ${describe(unet, "sample")} ${describe(unet, "timestep")} (${predictor.unetInputChannels} channels)`,
+      `vae_encoder -> ${vaeEncoder.signature.outputs.map((o) => o.name).join(", ")}`,
+      `tokens: start ${tokenizer.startId}, end ${tokenizer.endId}, pad ${tokenizer.padId}`,
+      `latent scale ${folder.vaeScaleFactor}`,
+    ].join("; ");
+    log(description);
+    return {
+      dir: folder.dir,
+      predictor,
+      vae,
+      executionProvider: textEncoder.executionProvider,
+      description,
+      get alive() {
+        return client.alive;
+      },
+      timings: () => client.timings,
+      close: () => client.close(),
+    };
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}
+
+function describe(session: LoadedSession, input: string): string {
+  const spec: TensorSpec | undefined = session.signature.inputs.find((i) => i.name === input);
+  return spec ? `${spec.name}:${spec.type}[${spec.shape.join(",")}]` : `${input}:absent`;
+}

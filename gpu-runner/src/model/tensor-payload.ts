@@ -1,0 +1,32 @@
+/** @module tensor-payload: tensors and session signatures as they cross the worker-thread boundary. */
+
+/** The element types the SD exports use for inputs and outputs. */
+export type TensorElementType = "float32" | "float16" | "int64" | "int32";
+
+export type TensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array;
+
+/** A tensor as plain data (structured-clonable): float16 is carried as half bits in a Uint16Array. */
+export interface TensorPayload {
+  readonly type: TensorElementType;
+  readonly dims: readonly number[];
+  readonly data: TensorData;
+}
+
+/** One input or output of a session, from its metadata: a dimension is a size or a symbolic name. */
+export interface TensorSpec {
+  readonly name: string;
+  readonly type: string;
+  readonly shape: readonly (number | string)[];
+}
+
+export interface SessionSignature {
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+}
+
+/** "cpu", or "cuda" on a GPU host whose CUDA provider libraries are installed. */
+export type ExecutionProvider = "cpu" | "cuda";
+
+export function isTensorElementType(type: string): type is TensorElementType {
+  return type === "float32" || type === "float16" || type === "int64" || type === "int32";
+}

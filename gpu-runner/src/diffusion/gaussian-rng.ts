@@ -1,0 +1,98 @@
+/**
+ * @module gaussian-rng: the job's seeded N(0, 1) generator (xoshiro128** + polar Box-Muller), same bytes everywhere.
+ *
+ * xoshiro128** (Blackman & Vigna) runs on 32-bit integer ops (Math.imul, shifts), which are exact on every machine.
+ * Marsaglia's polar method needs only Math.sqrt (correctly rounded by IEEE 754) and Math.log, which V8 computes with
+ * its own fdlibm port instead of the platform's libm, so every Node gives the same float64 and the same float32 draw.
+ */
+
+const twoPow31 = 2 ** 31;
+const twoPow32 = 2 ** 32;
+
+/** One generator per job; every draw of the job comes from it in a fixed order. */
+export class GaussianRng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+  /** Draws come in pairs; the second one waits here so the sequence does not depend on how callers split it. */
+  private spare: number | undefined;
+  private pairSecond = 0;
+
+  /** seed: an integer in 0..2^53-1 (the API allows 0..2^32-1). */
+  constructor(seed: number) {
+    if (!Number.isSafeInteger(seed) || seed < 0) {
+      throw new RangeError(`seed is ${seed}; it must be an integer in 0..2^53-1`);
+    }
+    // splitmix32 spreads the seed's low and high words over the 128-bit state.
+    let mix = (seed >>> 0) ^ Math.imul(Math.floor(seed / twoPow32), 0x9e3779b9);
+    const next = () => {
+      mix = (mix + 0x9e3779b9) | 0;
+      let z = mix;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    // xoshiro's one forbidden state.
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** One N(0, 1) draw in float64. */
+  normal(): number {
+    if (this.spare !== undefined) {
+      const draw = this.spare;
+      this.spare = undefined;
+      return draw;
+    }
+    const draw = this.polarPair();
+    this.spare = this.pairSecond;
+    return draw;
+  }
+
+  /** Fills out with N(0, 1) draws rounded to float32: the same sequence as repeated normal(). Returns out. */
+  fill(out: Float32Array): Float32Array {
+    let i = 0;
+    if (this.spare !== undefined && out.length > 0) out[i++] = this.normal();
+    for (; i + 1 < out.length; i += 2) {
+      out[i] = this.polarPair();
+      out[i + 1] = this.pairSecond;
+    }
+    if (i < out.length) out[i] = this.normal();
+    return out;
+  }
+
+  /** Returns one draw of an independent pair and leaves the other in pairSecond. */
+  private polarPair(): number {
+    for (;;) {
+      // u, v uniform on (-1, 1), never 0; the pair is kept when it falls inside the unit disc (π/4 of tries).
+      const u = (this.nextUint32() + 0.5) / twoPow31 - 1;
+      const v = (this.nextUint32() + 0.5) / twoPow31 - 1;
+      const radius2 = u * u + v * v;
+      if (radius2 >= 1) continue;
+      const scale = Math.sqrt((-2 * Math.log(radius2)) / radius2);
+      this.pairSecond = v * scale;
+      return u * scale;
+    }
+  }
+
+  /** The next uniform 32-bit integer (xoshiro128**). */
+  private nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}

@@ -1,0 +1,15 @@
+/** @module guidance: classifier-free guidance, e = e_u + g (e_c - e_u), and SDE-Drag's linear guidance ramp. */
+
+/** e = e_u + g (e_c - e_u), into out. */
+export function combineGuidance(out: Float32Array, eUncond: Float32Array, eCond: Float32Array, guidance: number): void {
+  for (let i = 0; i < out.length; i++) out[i] = eUncond[i]! + guidance * (eCond[i]! - eUncond[i]!);
+}
+
+/**
+ * The guidance of step k of n (k = 0 at the start level t0): linear from `guidance` at t0 down to 1 at the lowest
+ * level (ALGORITHMS 5.3; the reference code's cfg_scale schedule). One step gets the full `guidance`.
+ */
+export function rampedGuidance(guidance: number, k: number, n: number): number {
+  if (n === 1) return guidance;
+  return 1 + ((guidance - 1) * (n - 1 - k)) / (n - 1);
+}

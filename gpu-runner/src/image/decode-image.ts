@@ -1,0 +1,60 @@
+/** @module decode-image: image bytes -> the VAE's input at the working size (oriented, RGB, sides x 8). */
+import { imageLimits, imageSizeProblem, type Size, workingSize } from "@stochedit/shared";
+import sharp from "sharp";
+import { JobFailure } from "../job-failure.js";
+import type { ImageTensor } from "./image-tensor.js";
+import { probeImage } from "./probe-image.js";
+
+export interface DecodedImage {
+  /** RGB in [-1, 1] at the working size (each side rounded to the nearest multiple of 8). */
+  readonly tensor: ImageTensor;
+  /** The size of the uploaded image after EXIF orientation: points refer to it, the output gets it back. */
+  readonly originalSize: Size;
+}
+
+/** Decoder settings shared by images and masks: fail on truncated or corrupt data, cap the pixels decoded. */
+export const decodeOptions: sharp.SharpOptions = {
+  failOn: "error",
+  limitInputPixels: imageLimits.maxSide * imageLimits.maxSide,
+};
+
+/**
+ * PNG, JPEG or WebP -> RGB floats. EXIF orientation is applied, alpha is dropped (the colour under it is kept),
+ * grey and CMYK become sRGB, and the image is resized to the working size. Size limits are checked on the
+ * header, before the pixels are decoded.
+ */
+export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
+  const { size } = await probeImage(bytes, "image");
+  const problem = imageSizeProblem(size);
+  if (problem) {
+    const small = size.width < imageLimits.minSide || size.height < imageLimits.minSide;
+    throw new JobFailure(small ? "image_too_small" : "image_too_large", problem);
+  }
+  const work = workingSize(size);
+  let pixels: Buffer;
+  try {
+    pixels = await sharp(bytes, decodeOptions)
+      .autoOrient()
+      .removeAlpha()
+      .toColourspace("srgb")
+      .resize(work.width, work.height, { fit: "fill" })
+      .raw({ depth: "uchar" })
+      .toBuffer();
+  } catch (error) {
+    throw new JobFailure("image_invalid", `the image could not be decoded: ${(error as Error).message}`);
+  }
+  return { tensor: toTensor(pixels, work), originalSize: size };
+}
+
+/** Interleaved 8-bit RGB -> channel-major floats in [-1, 1]. */
+function toTensor(pixels: Buffer, size: Size): ImageTensor {
+  const count = size.width * size.height;
+  if (pixels.length !== count * 3) {
+    throw new JobFailure("image_invalid", `decoded ${pixels.length} bytes for ${size.width}x${size.height} RGB`);
+  }
+  const data = new Float32Array(3 * count);
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < 3; c++) data[c * count + i] = pixels[i * 3 + c]! / 127.5 - 1;
+  }
+  return { data, width: size.width, height: size.height };
+}

@@ -1,6 +1,6 @@
 /** @module decode-image: image bytes -> the VAE's input at the working size (oriented, RGB, sides x 8). */
 import { imageLimits, imageSizeProblem, type Size, workingSize } from "@stochedit/shared";
-import sharp from "sharp";
+import sharp, { type SharpOptions } from "sharp";
 import { JobFailure } from "../job-failure.js";
 import type { ImageTensor } from "./image-tensor.js";
 import { probeImage } from "./probe-image.js";
@@ -13,7 +13,7 @@ export interface DecodedImage {
 }
 
 /** Decoder settings shared by images and masks: fail on truncated or corrupt data, cap the pixels decoded. */
-export const decodeOptions: sharp.SharpOptions = {
+export const decodeOptions: SharpOptions = {
   failOn: "error",
   limitInputPixels: imageLimits.maxSide * imageLimits.maxSide,
 };

@@ -1,6 +1,6 @@
 /** @module probe-image: reads an image's header only (format, oriented size) before anything is decoded. */
 import { type Size, uploadLimits } from "@stochedit/shared";
-import sharp from "sharp";
+import sharp, { type Metadata } from "sharp";
 import { JobFailure } from "../job-failure.js";
 
 /** Formats the API accepts (sharp's names). */
@@ -26,7 +26,7 @@ export async function probeImage(bytes: Uint8Array, role: ImageRole): Promise<Im
       `the ${role} is ${bytes.byteLength} bytes; at most ${uploadLimits.maxBytes} are allowed`,
     );
   }
-  let metadata: sharp.Metadata;
+  let metadata: Metadata;
   try {
     // Reading the header decodes no pixels; without this sharp itself would refuse a huge claimed size, and the
     // caller could not tell "too large" from "invalid".

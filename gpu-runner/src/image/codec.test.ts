@@ -113,14 +113,15 @@ describe("decodeImage", () => {
 
 describe("decodeMask", () => {
   it("averages 8x8 blocks into latent cells, 255 = 1", async () => {
-    const mask = await decodeMask(await maskOf(64, 64, (x) => x < 28), { width: 64, height: 64 });
+    const { latent: mask, pixels } = await decodeMask(await maskOf(64, 64, (x) => x < 28), { width: 64, height: 64 });
     expect(mask.length).toBe(64);
+    expect([pixels[27], pixels[28]]).toEqual([1, 0]);
     // Columns 0..2 are fully editable, column 3 half (x 24..27), columns 4..7 kept.
     expect(Array.from(mask.subarray(0, 8))).toEqual([1, 1, 1, 0.5, 0, 0, 0, 0]);
   });
 
   it("follows the working size of odd-sized images", async () => {
-    const mask = await decodeMask(await maskOf(70, 65, () => true), { width: 70, height: 65 });
+    const { latent: mask } = await decodeMask(await maskOf(70, 65, () => true), { width: 70, height: 65 });
     expect(mask.length).toBe(9 * 8);
     expect(Math.min(...mask)).toBe(1);
   });

@@ -6,12 +6,18 @@ import type { LatentMask } from "../tasks/task.js";
 import { decodeOptions } from "./decode-image.js";
 import { probeImage } from "./probe-image.js";
 
+export interface DecodedMask {
+  /** One value per latent cell in [0, 1]: the mean of its 8x8 block (255 = 1 = editable or fill). */
+  readonly latent: LatentMask;
+  /** One value per pixel of the working size in [0, 1]. */
+  readonly pixels: Float32Array;
+}
+
 /**
  * The mask must have the image's size (after EXIF orientation, like the image). It is read as grey (colour
- * masks are converted, alpha is dropped), scaled to the working size, and each 8x8 block becomes one latent
- * cell holding the block's mean in [0, 1] (255 = 1 = editable or fill).
+ * masks are converted, alpha is dropped) and scaled to the working size.
  */
-export async function decodeMask(bytes: Uint8Array, imageSize: Size): Promise<LatentMask> {
+export async function decodeMask(bytes: Uint8Array, imageSize: Size): Promise<DecodedMask> {
   const { size } = await probeImage(bytes, "mask");
   if (size.width !== imageSize.width || size.height !== imageSize.height) {
     throw new JobFailure(
@@ -32,7 +38,7 @@ export async function decodeMask(bytes: Uint8Array, imageSize: Size): Promise<La
   } catch (error) {
     throw new JobFailure("mask_invalid", `the mask could not be decoded: ${(error as Error).message}`);
   }
-  return blockMeans(pixels, work);
+  return { latent: blockMeans(pixels, work), pixels: Float32Array.from(pixels, (p) => p / 255) };
 }
 
 /** Mean of every 8x8 block of an 8-bit grey image, as [0, 1]. */

@@ -112,15 +112,15 @@ export class UnetNoisePredictor implements NoisePredictor {
   }
 }
 
-/**
- * The 5 extra channels of an inpainting UNet for one item: [mask, masked-image latent]. Tasks without a mask
- * (img2img, drag) pass none: the whole image is then editable (mask 1) and nothing is kept (masked latent 0).
- */
+/** The 5 extra channels of an inpainting UNet for one item: [mask, masked-image latent]. */
 function inpaintChannels(extra: Latents | undefined, item: number, pixels: number): Float32Array {
-  if (extra) return extra.data.subarray(item * 5 * pixels, (item + 1) * 5 * pixels);
-  const channels = new Float32Array(5 * pixels);
-  channels.fill(1, 0, pixels);
-  return channels;
+  if (!extra) {
+    throw new JobFailure(
+      "invalid_parameters",
+      "this model's UNet inpaints (9 channels) and needs a mask with every call",
+    );
+  }
+  return extra.data.subarray(item * 5 * pixels, (item + 1) * 5 * pixels);
 }
 
 function range(count: number): number[] {

@@ -25,8 +25,19 @@ afterAll(async () => {
 const [h, w] = [6, 5];
 const random = seededWeights(11);
 
-function batchOf(items: number, timesteps: number[], conditions: NoiseBatch["conditions"]): NoiseBatch {
-  return { latents: latents([items, 4, h, w], random(items * 4 * h * w, 1)), timesteps, conditions };
+/** A random batch; for a 9-channel UNet with random [mask, masked latent] channels too. */
+function batchOf(
+  channels: number,
+  items: number,
+  timesteps: number[],
+  conditions: NoiseBatch["conditions"],
+): NoiseBatch {
+  return {
+    latents: latents([items, 4, h, w], random(items * 4 * h * w, 1)),
+    timesteps,
+    conditions,
+    ...(channels === 9 ? { inpaintChannels: latents([items, 5, h, w], random(items * 5 * h * w, 1)) } : {}),
+  };
 }
 
 function itemOf(batch: NoiseBatch, item: number): NoiseBatch {
@@ -66,10 +77,7 @@ describe.each(tinyModelSpecs)("generated model $name", (spec) => {
   it("gives each item of a batch what it gives that item alone, with mixed timesteps and prompts", async () => {
     const cat = await model.predictor.encodePrompt("a photo of a cat");
     const empty = await model.predictor.encodePrompt("");
-    const batch: NoiseBatch = {
-      ...batchOf(4, [500, 500, 120, 999], [empty, cat, cat, empty]),
-      ...(spec.unetInputChannels === 9 ? { inpaintChannels: latents([4, 5, h, w], random(4 * 5 * h * w, 1)) } : {}),
-    };
+    const batch = batchOf(spec.unetInputChannels, 4, [500, 500, 120, 999], [empty, cat, cat, empty]);
     const eps = await model.predictor.predictNoise(batch);
     expect(eps.length).toBe(4 * 4 * h * w);
     const tolerance = spec.precision === "float16" ? 2e-3 : 1e-5;
@@ -82,7 +90,7 @@ describe.each(tinyModelSpecs)("generated model $name", (spec) => {
   it("uses the timestep and the prompt", async () => {
     const cat = await model.predictor.encodePrompt("a photo of a cat");
     const dog = await model.predictor.encodePrompt("a photo of a dog");
-    const base = batchOf(1, [400], [cat]);
+    const base = batchOf(spec.unetInputChannels, 1, [400], [cat]);
     const eps = await model.predictor.predictNoise(base);
     const laterStep = await model.predictor.predictNoise({ ...base, timesteps: [800] });
     const otherPrompt = await model.predictor.predictNoise({ ...base, conditions: [dog] });
@@ -137,6 +145,13 @@ describe("loadSdModel", () => {
     const first = await loadSdModel(join(root, "sd15-fp32"));
     const again = await loadSdModel(join(root, "sd15-fp32", "..", "sd15-fp32"));
     expect(again).toBe(first);
+  });
+
+  it("gives a 9-channel UNet call without mask channels a clear failure", async () => {
+    const model = await loadSdModel(join(root, "inpaint-fp32"));
+    const cat = await model.predictor.encodePrompt("a cat");
+    const { inpaintChannels: _, ...withoutMask } = batchOf(9, 1, [400], [cat]);
+    await expect(model.predictor.predictNoise(withoutMask)).rejects.toMatchObject({ code: "invalid_parameters" });
   });
 
   it("names every missing part of an unknown folder layout", async () => {

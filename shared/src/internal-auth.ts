@@ -11,7 +11,7 @@ function hmacKey(secret: string, usage: "sign" | "verify"): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
 }
 
-function signedContent(timestamp: string, method: string, path: string, body: string): Uint8Array {
+function signedContent(timestamp: string, method: string, path: string, body: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(`${timestamp}.${method.toUpperCase()}.${path}.${body}`);
 }
 
@@ -19,7 +19,7 @@ function toHex(bytes: ArrayBuffer): string {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function fromHex(hex: string): Uint8Array | undefined {
+function fromHex(hex: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^([0-9a-f]{2})+$/.test(hex)) return undefined;
   return Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
 }

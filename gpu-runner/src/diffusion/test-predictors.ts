@@ -62,10 +62,10 @@ export class WavyNoisePredictor implements NoisePredictor {
     const x = batch.latents.data;
     const itemSize = x.length / batch.latents.shape[0];
     const e = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) {
-      const item = Math.floor(i / itemSize);
+    for (let item = 0; item < batch.latents.shape[0]; item++) {
       const { offset } = batch.conditions[item] as unknown as { offset: number };
-      e[i] = 0.5 * Math.sin(x[i]! + batch.timesteps[item]! / 100 + offset);
+      const phase = batch.timesteps[item]! / 100 + offset;
+      for (let i = item * itemSize; i < (item + 1) * itemSize; i++) e[i] = 0.5 * Math.sin(x[i]! + phase);
     }
     return e;
   }

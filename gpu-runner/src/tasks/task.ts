@@ -41,6 +41,11 @@ export interface InpaintInput extends SamplerSettings {
   /** 1 = fill. */
   readonly mask: LatentMask;
   readonly t0: number;
+  /**
+   * For a 9-channel inpainting UNet: the VAE latent (x 0.18215) of the image with the fill region blanked, [1, 4, h, w].
+   * Without it, `latent` with the fill region zeroed stands in.
+   */
+  readonly maskedImageLatent?: Latents;
 }
 
 export interface DragInput extends SamplerSettings {

@@ -1,9 +1,9 @@
-/** @module gaussian-noise-predictor: the exact ε for data x_0 ~ N(μ, s²) per dimension (ALGORITHMS 3, closed form). */
+/** @module gaussian-noise-predictor: the exact ε for data x_0 ~ N(μ, s²) per dimension (ALGORITHMS 3). */
 import type { Condition, NoiseBatch, NoisePredictor } from "../diffusion/noise-predictor.js";
 import { abarAt } from "../diffusion/schedule.js";
 
 // Legend: a_t = √ᾱ_t, c_t = √(1-ᾱ_t), v_t = ᾱ_t s² + 1 - ᾱ_t (the variance of x_t). With x_t = a_t x_0 + c_t z,
-// E[z | x_t] = c_t (x_t - a_t μ) / v_t, the minimiser of the ε-prediction loss, so this is the perfect model.
+// E[z | x_t] = c_t (x_t - a_t μ) / v_t minimises the ε-prediction loss: this is the perfect model.
 
 export interface GaussianData {
   readonly mean: number;

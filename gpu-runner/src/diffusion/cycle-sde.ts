@@ -20,7 +20,7 @@ export function recordCycleForward(x0: Float32Array, grid: StepGrid, rng: Gaussi
   }
 }
 
-/** w = (rec_s - a_s x̂0(rec_t, e_rec) - √(1 - ᾱ_s - σ²) e_rec) / σ, into w. Needs σ > 0 (η = 1 above the clean level). */
+/** w = (rec_s - a_s x̂0(rec_t, e_rec) - √(1 - ᾱ_s - σ²) e_rec) / σ, into w. Needs σ > 0 (η = 1, above level -1). */
 export function cycleNoise(
   w: Float32Array,
   recT: Float32Array,

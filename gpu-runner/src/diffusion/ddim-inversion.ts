@@ -1,7 +1,7 @@
 /** @module ddim-inversion: one DDIM inversion step, the ODE run upward from level s to level t (ODE-Drag's stage 1). */
 import { abarAt } from "./schedule.js";
 
-// Legend: abarS, abarT = ᾱ_s, ᾱ_t with s < t; x0Hat = x̂0(x_s, e); e = ε_θ(x_s, t), the noise predicted at the target
+// Legend: abarS, abarT = ᾱ_s, ᾱ_t with s < t; x0Hat = x̂0(x_s, e); e = ε_θ(x_s, t), predicted at the target
 // level as in diffusers' DDIMInverseScheduler (the clean level -1 is no timestep the model knows).
 
 /** x_t = a_t x̂0 + c_t e with x̂0 = (x_s - c_s e) / a_s, into out (which may be x). */

@@ -15,7 +15,7 @@ export interface StepCoefficients {
   readonly dirCoeff: number;
 }
 
-/** σ(η) = η √((1-ᾱ_s)/(1-ᾱ_t)) √(1 - ᾱ_t/ᾱ_s), DDIM's Eq. 16 (k-diffusion's get_ancestral_step). */
+/** σ(η) = η √((1-ᾱ_s)/(1-ᾱ_t)) √(1 - ᾱ_t/ᾱ_s): DDIM's Eq. 16 (k-diffusion's get_ancestral_step). */
 export function sigmaEta(abarT: number, abarS: number, eta: number): number {
   return eta * Math.sqrt((1 - abarS) / (1 - abarT)) * Math.sqrt(1 - abarT / abarS);
 }

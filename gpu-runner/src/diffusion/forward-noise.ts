@@ -1,9 +1,9 @@
-/** @module forward-noise: q(x_t | x_s), the forward process that takes a latent up to a noisier level (ALGORITHMS 1). */
+/** @module forward-noise: q(x_t | x_s), the forward process up to a noisier level (ALGORITHMS 1). */
 import { abarAt } from "./schedule.js";
 
 // Legend: abarS, abarT = ᾱ_s, ᾱ_t with s < t (s = -1 is the clean latent); z ~ N(0, I).
 
-/** x_t = √(ᾱ_t/ᾱ_s) x_s + √(1 - ᾱ_t/ᾱ_s) z, into out (which may be xS). From s = -1 this is x_t = a_t x_0 + c_t z. */
+/** x_t = √(ᾱ_t/ᾱ_s) x_s + √(1 - ᾱ_t/ᾱ_s) z, into out (which may be xS); from s = -1, x_t = a_t x_0 + c_t z. */
 export function forwardNoise(out: Float32Array, xS: Float32Array, s: number, t: number, z: Float32Array): void {
   const ratio = abarAt(t) / abarAt(s);
   const keep = Math.sqrt(ratio);

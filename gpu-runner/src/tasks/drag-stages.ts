@@ -1,4 +1,4 @@
-/** @module drag-stages: the two stage pairs of a drag operation, Cycle-SDE (SDE-Drag) and DDIM inversion + DDIM (ODE-Drag). */
+/** @module drag-stages: a drag operation's stages: Cycle-SDE (SDE-Drag), DDIM inversion and DDIM (ODE-Drag). */
 import { cycleSdeStep } from "../diffusion/cycle-sde.js";
 import { ddimInversionStep } from "../diffusion/ddim-inversion.js";
 import { stepCoefficients } from "../diffusion/eta-step.js";
@@ -10,7 +10,7 @@ import { denoise } from "./denoise.js";
 import type { StepCounter } from "./step-counter.js";
 import type { LatentMask } from "./task.js";
 
-/** What both stage-2 loops share: x starts at grid.levels[0] and ends clean; recorded[k] is stage 1's latent at level k. */
+/** What both stage-2 loops share: x runs from grid.levels[0] to clean; recorded[k] is stage 1's latent at levels[k]. */
 export interface DragStage {
   readonly x: Float32Array;
   readonly grid: StepGrid;

@@ -1,4 +1,4 @@
-/** @module drag: SDE-Drag and ODE-Drag: split the drag, then per operation stage 1, copy-paste, stage 2 (ALGORITHMS 5.3). */
+/** @module drag: SDE-Drag and ODE-Drag: split the drag; per operation stage 1, copy-paste, stage 2 (ALGORITHMS 5.3). */
 import { splitDragOperations } from "@stochedit/shared";
 import { recordCycleForward } from "../diffusion/cycle-sde.js";
 import { GaussianRng } from "../diffusion/gaussian-rng.js";

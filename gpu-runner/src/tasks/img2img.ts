@@ -1,4 +1,4 @@
-/** @module img2img: SDEdit (η = 1) and its ODE counterpart (η = 0): noise the input to t0, then denoise (ALGORITHMS 5.1). */
+/** @module img2img: SDEdit (η = 1) and its ODE counterpart (η = 0): noise to t0, then denoise (ALGORITHMS 5.1). */
 import { forwardNoise } from "../diffusion/forward-noise.js";
 import { GaussianRng } from "../diffusion/gaussian-rng.js";
 import { GuidedNoise } from "../diffusion/guided-noise.js";

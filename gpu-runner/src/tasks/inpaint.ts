@@ -1,4 +1,4 @@
-/** @module inpaint: SDE (η = 1) and ODE (η = 0) inpainting with the kept region put back after every step (ALGORITHMS 5.2). */
+/** @module inpaint: SDE (η = 1) and ODE (η = 0) inpainting that puts the kept region back each step (ALGORITHMS 5.2). */
 
 import { forwardNoise } from "../diffusion/forward-noise.js";
 import { GaussianRng } from "../diffusion/gaussian-rng.js";

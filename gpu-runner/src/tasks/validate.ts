@@ -1,4 +1,4 @@
-/** @module validate: checks a task's input and throws a JobFailure that names the value received and what is allowed. */
+/** @module validate: checks a task's input; a JobFailure names the value received and what is allowed. */
 import { editLimits, type LatentPair } from "@stochedit/shared";
 import type { Latents } from "../diffusion/latents.js";
 import type { NoisePredictor } from "../diffusion/noise-predictor.js";

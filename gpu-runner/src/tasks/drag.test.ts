@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import reference from "../../../reference/sde-ode-vectors.json" with { type: "json" };
 import { GaussianNoisePredictor } from "../analytic/gaussian-noise-predictor.js";
+import { GaussianRng } from "../diffusion/gaussian-rng.js";
+import { latents } from "../diffusion/latents.js";
 import { stepGrid } from "../diffusion/step-grid.js";
 import { PredictorSpy, WavyNoisePredictor } from "../diffusion/test-predictors.js";
 import { JobFailure } from "../job-failure.js";
@@ -43,6 +46,24 @@ describe("runDrag model calls (ALGORITHMS 5.3)", () => {
       expect(call.timesteps[0]).toBe(k < 120 ? upward[k] : levels[k - 120]);
     }
   });
+});
+
+describe("runDrag on the reference drag splits", () => {
+  for (const c of reference.drag_split.cases) {
+    it(`runs ${c.operations} operation(s) for ${JSON.stringify(c.source_latent)} -> ${JSON.stringify(c.target_latent)}`, async () => {
+      // A 64x64 latent (a 512x512 image) holds every reference point; a 10-step grid from t0 = 0.6 takes 6 steps.
+      const latent = latents([1, 4, 64, 64], new GaussianRng(3).fill(new Float32Array(4 * 64 * 64)));
+      const pair = { from: c.source_latent as [number, number], to: c.target_latent as [number, number] };
+      const progress: number[] = [];
+      const spy = new PredictorSpy(new WavyNoisePredictor());
+      await runDrag(
+        referenceDrag({ latent, points: [pair], steps: 10 }),
+        runtimeWith(spy, { onStep: (p) => progress.push(p.total) }),
+      );
+      expect(spy.calls.length).toBe(c.operations * 6);
+      expect(new Set(progress)).toEqual(new Set([c.operations * 6]));
+    });
+  }
 });
 
 describe.each(["sde", "ode"] as const)("runDrag (%s) with a mask", (sampler) => {

@@ -12,6 +12,13 @@ describe("modelWork", () => {
     expect(modelWork(drag, size512)).toEqual({ operations: 5, stepsPerOperation: 120, batch: 4, unetCalls: 600 });
   });
 
+  it("gives ODE-Drag twice the calls at half the batch (inversion, then the way down), at the same price", () => {
+    const body = { task: "drag", image, points: [{ from: [144, 216], to: [144, 144] }] } as const;
+    const ode = EditRequest.parse({ ...body, sampler: "ode" });
+    expect(modelWork(ode, size512)).toEqual({ operations: 5, stepsPerOperation: 120, batch: 2, unetCalls: 1200 });
+    expect(priceMicroCredits(ode, size512)).toBe(priceMicroCredits(EditRequest.parse(body), size512));
+  });
+
   it("counts steps x strength for img2img and halves the batch without guidance", () => {
     const guided = EditRequest.parse({ task: "img2img", image, strength: 0.5, steps: 50 });
     expect(modelWork(guided, size512)).toMatchObject({ stepsPerOperation: 25, batch: 2, unetCalls: 25 });

@@ -26,14 +26,21 @@ export interface ModelWork {
   unetCalls: number;
 }
 
-/** The UNet work an edit takes (ALGORITHMS.md 5). The same for SDE and ODE, so the sampler does not change the price. */
+/**
+ * The UNet work an edit takes (ALGORITHMS.md 5). SDE-Drag makes one call per step with the recorded branch in the
+ * batch; ODE-Drag makes two calls of half the batch (DDIM inversion, then the way down). The latents evaluated, and so
+ * the price, are the same for both samplers.
+ */
 export function modelWork(request: EditRequest, image: Size): ModelWork {
   const stepsPerOperation = stepsFromT0(request.steps, startFraction(request));
   const guided = request.guidance > 1;
   if (request.task === "drag") {
     const pairs = request.points.map((p) => ({ from: latentPoint(p.from, image), to: latentPoint(p.to, image) }));
     const operations = dragOperationCount(pairs);
-    return { operations, stepsPerOperation, batch: guided ? 4 : 2, unetCalls: operations * stepsPerOperation };
+    const calls = operations * stepsPerOperation;
+    return request.sampler === "sde"
+      ? { operations, stepsPerOperation, batch: guided ? 4 : 2, unetCalls: calls }
+      : { operations, stepsPerOperation, batch: guided ? 2 : 1, unetCalls: 2 * calls };
   }
   return { operations: 1, stepsPerOperation, batch: guided ? 2 : 1, unetCalls: stepsPerOperation };
 }

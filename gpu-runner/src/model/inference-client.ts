@@ -67,9 +67,18 @@ export class InferenceClient {
     };
   }
 
-  async run(session: string, feeds: Record<string, TensorPayload>): Promise<Record<string, TensorPayload>> {
+  /**
+   * Runs a session on `feeds`. The feeds are copied to the worker, unless `transferFeeds`: then their memory
+   * moves there and the caller's arrays become empty (for arrays built for this one call).
+   */
+  async run(
+    session: string,
+    feeds: Record<string, TensorPayload>,
+    { transferFeeds = false }: { transferFeeds?: boolean } = {},
+  ): Promise<Record<string, TensorPayload>> {
     const started = performance.now();
-    const response = await this.request({ kind: "run", id: 0, session, feeds });
+    const transfer = transferFeeds ? [...new Set(Object.values(feeds).map((feed) => feed.data.buffer))] : [];
+    const response = await this.request({ kind: "run", id: 0, session, feeds }, transfer as ArrayBuffer[]);
     if (response.kind !== "ran") throw new Error(`unexpected ${response.kind} answer to run`);
     const timing = this.timings.get(session) ?? { calls: 0, runMs: 0, roundTripMs: 0 };
     timing.calls += 1;
@@ -84,12 +93,12 @@ export class InferenceClient {
     await this.worker.terminate();
   }
 
-  private request(message: WorkerRequest): Promise<WorkerResponse> {
+  private request(message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerResponse> {
     if (this.failure) return Promise.reject(new JobFailure("model_error", this.failure.message));
     const id = this.nextId++;
     const promise = new Promise<WorkerResponse>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     if (this.pending.size === 1) this.worker.ref();
-    this.worker.postMessage({ ...message, id });
+    this.worker.postMessage({ ...message, id }, transfer);
     return promise;
   }
 

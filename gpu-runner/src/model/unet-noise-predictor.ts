@@ -97,11 +97,16 @@ export class UnetNoisePredictor implements NoisePredictor {
     const timestepDims = this.timestep.shape.length === 0 ? [] : [this.timestepPerItem ? items.length : 1];
     const timestepValues = this.timestepPerItem ? timesteps : [timesteps[0]!];
 
-    const outputs = await this.client.run(this.session.name, {
-      [this.sample.name]: floatTensor(sample, [items.length, inChannels, height, width], this.sample),
-      [this.timestep.name]: numberTensor(timestepValues, timestepDims, this.timestep),
-      [this.hiddenStates.name]: floatTensor(hidden, [items.length, sequenceLength, hiddenSize], this.hiddenStates),
-    });
+    const outputs = await this.client.run(
+      this.session.name,
+      {
+        [this.sample.name]: floatTensor(sample, [items.length, inChannels, height, width], this.sample),
+        [this.timestep.name]: numberTensor(timestepValues, timestepDims, this.timestep),
+        [this.hiddenStates.name]: floatTensor(hidden, [items.length, sequenceLength, hiddenSize], this.hiddenStates),
+        // Every feed was built for this call: move it to the worker instead of copying it.
+      },
+      { transferFeeds: true },
+    );
     return floatValues(outputs[this.output.name], this.output.name);
   }
 

@@ -14,6 +14,9 @@ export const LedgerEntry = z
     id: z.int(),
     kind: LedgerKind,
     amount: z.int().meta({ description: "Micro-credits; the sign is the effect on the available balance" }),
+    held_change: z.int().meta({
+      description: "Micro-credits; the effect on the held amount (hold +, capture and release -, grant 0)",
+    }),
     edit_id: z.string().nullable(),
     note: z.string().nullable(),
     created_at: z.iso.datetime(),
@@ -45,6 +48,12 @@ export const CreateKeyRequest = z
     mode: z.enum(["live", "test"]).default("live"),
     scopes: z.array(Scope).min(1).default(allScopes),
     name: z.string().max(200).optional(),
+    rate_limit_per_minute: z
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .meta({ description: "Requests per minute for this key; omitted = the deployment's default" }),
   })
   .meta({ id: "CreateKeyRequest" });
 export const ApiKeyView = z
@@ -53,6 +62,7 @@ export const ApiKeyView = z
     prefix: z.string().meta({ description: "sk_live_<id> or sk_test_<id>: public, shows in logs" }),
     scopes: z.array(Scope),
     name: z.string().nullable(),
+    rate_limit_per_minute: z.int().nullable().meta({ description: "null = the deployment's default" }),
     created_at: z.iso.datetime(),
     last_used_at: z.iso.datetime().nullable(),
     revoked_at: z.iso.datetime().nullable(),

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { call, expectProblem } from "./test-support/api.js";
+
+describe("app", () => {
+  it("answers an unknown route with a 404 problem carrying the request id", async () => {
+    const reply = await call("GET", "/nowhere");
+    const problem = expectProblem(reply, 404, "not_found");
+    expect(problem.detail).toContain("GET /nowhere");
+    expect(reply.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("keeps a request id the client sends", async () => {
+    const reply = await call("GET", "/openapi.json", { headers: { "x-request-id": "client-chosen-id-42" } });
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get("x-request-id")).toBe("client-chosen-id-42");
+  });
+
+  it("serves an OpenAPI 3.1 document generated from the shared schemas", async () => {
+    const reply = await call<{
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+    }>("GET", "/openapi.json");
+    expect(reply.status).toBe(200);
+    expect(reply.body.openapi).toBe("3.1.0");
+    expect(Object.keys(reply.body.paths).sort()).toEqual([
+      "/admin/accounts",
+      "/admin/accounts/{account}",
+      "/admin/accounts/{account}/credits",
+      "/admin/accounts/{account}/keys",
+      "/admin/accounts/{account}/keys/{key}/revoke",
+      "/v1/account",
+      "/v1/edits",
+      "/v1/edits/{id}",
+      "/v1/edits/{id}/cancel",
+      "/v1/quote",
+      "/v1/uploads",
+    ]);
+    for (const schema of ["EditRequest", "DragRequest", "Edit", "EditAccepted", "Problem", "Quote", "UploadResponse"]) {
+      expect(reply.body.components.schemas).toHaveProperty(schema);
+    }
+    expect(Object.keys(reply.body.components.securitySchemes).sort()).toEqual(["apiKey", "operatorToken"]);
+  });
+
+  it("renders the API docs page from /openapi.json", async () => {
+    const reply = await call<string>("GET", "/docs");
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get("content-type")).toContain("text/html");
+    expect(reply.body).toContain('url: "/openapi.json"');
+  });
+});

@@ -1,0 +1,61 @@
+/** @module app: the edge's Hono app: request ids, body limit, auth per route family, routes, OpenAPI, problems. */
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { apiKeyAuth } from "./auth/api-key.js";
+import { operatorAuth } from "./auth/operator-token.js";
+import { ApiError } from "./http/api-error.js";
+import { problemResponse, toApiError } from "./http/problem-response.js";
+import { newRouter } from "./http/router.js";
+import { rateLimit } from "./ratelimit/rate-limit.js";
+import { accountRoutes } from "./routes/account.js";
+import { adminRoutes } from "./routes/admin.js";
+import { docsRoutes } from "./routes/docs.js";
+import { editRoutes } from "./routes/edits.js";
+import { quoteRoutes } from "./routes/quote.js";
+import { uploadRoutes } from "./routes/uploads.js";
+
+/** JSON bodies are small (the largest is an edit with 20 drag pairs); images go straight to S3. */
+export const maxBodyBytes = 64 * 1024;
+
+export const app = newRouter();
+
+app.use(requestId({ headerName: "x-request-id", limitLength: 128 }));
+app.use(
+  bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: () => {
+      throw new ApiError("payload_too_large", `request bodies are limited to ${maxBodyBytes} bytes`);
+    },
+  }),
+);
+app.use("/v1/*", apiKeyAuth(), rateLimit());
+app.use("/admin/*", operatorAuth());
+
+app.route("/", accountRoutes);
+app.route("/", uploadRoutes);
+app.route("/", quoteRoutes);
+app.route("/", editRoutes);
+app.route("/", adminRoutes);
+app.route("/", docsRoutes);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+  type: "http",
+  scheme: "bearer",
+  description: "An API key, sk_live_<id>_<secret> or sk_test_<id>_<secret>",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "operatorToken", {
+  type: "http",
+  scheme: "bearer",
+  description: "The operator token (OPERATOR_TOKEN secret), for /admin routes only",
+});
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "stochedit API",
+    version: "1.0.0",
+    description: "Pay-per-edit image editing: SDE-Drag, inpainting and img2img with SDE (default) and ODE samplers.",
+  },
+});
+
+app.notFound((c) => problemResponse(c, new ApiError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
+app.onError((error, c) => problemResponse(c, toApiError(error, c.get("requestId") ?? "")));

@@ -1,0 +1,44 @@
+/** @module api-key: middleware that authenticates `Authorization: Bearer sk_<mode>_<id>_<secret>` against D1. */
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env.js";
+import { keyScopes, readApiKey, touchApiKey } from "../db/api-keys.js";
+import { ApiError } from "../http/api-error.js";
+import { parseApiKey } from "./api-key-format.js";
+import { digestsEqual, sha256Hex } from "./digest.js";
+
+const challenge = { "WWW-Authenticate": 'Bearer realm="stochedit"' };
+const unauthorized = (detail: string) => new ApiError("unauthorized", detail, { headers: challenge });
+
+/** Compared against when the key id is unknown, so an unknown id costs the same as a wrong secret. */
+const absentDigest = "0".repeat(64);
+
+/** Sets `caller`; every failure is a 401 that never says whether the key id exists. */
+export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
+  return async function apiKeyAuthMiddleware(c, next) {
+    const header = c.req.header("authorization");
+    if (!header) throw unauthorized("missing Authorization header: send `Authorization: Bearer sk_live_...`");
+    const presented = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const parsed = presented ? parseApiKey(presented) : undefined;
+    if (!presented || !parsed) {
+      throw unauthorized("the Authorization header must be `Bearer sk_live_<id>_<secret>` (or sk_test_...)");
+    }
+    const [row, presentedDigest] = await Promise.all([readApiKey(c.env.DB, parsed.id), sha256Hex(presented)]);
+    const matches = digestsEqual(presentedDigest, row?.key_sha256 ?? absentDigest);
+    if (!row || !matches || row.mode !== parsed.mode) throw unauthorized("the API key is not valid");
+    if (row.revoked_at !== null) throw unauthorized(`the API key sk_${row.mode}_${row.id} has been revoked`);
+
+    c.set("caller", {
+      accountId: row.account_id,
+      keyId: row.id,
+      scopes: keyScopes(row),
+      rateLimitPerMinute: row.rate_limit_per_minute,
+    });
+    // Written while the handler runs rather than after, so the response is not delayed and the write is not lost.
+    const touched = touchApiKey(c.env.DB, row.id, Date.now());
+    try {
+      await next();
+    } finally {
+      await touched;
+    }
+  };
+}

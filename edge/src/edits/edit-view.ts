@@ -1,0 +1,57 @@
+/** @module edit-view: an edits row as the API shows it, with a fresh presigned URL for a finished output. */
+import { type Edit, type EditAccepted, EditOutput, JobError } from "@stochedit/shared";
+import { z } from "zod";
+import type { EdgeConfig } from "../config.js";
+import type { EditRow } from "../db/edits.js";
+import { presign } from "../storage/object-store.js";
+
+/** What the runner reports for a finished edit and D1 keeps (edits.output_json); the URL is minted on each read. */
+export const StoredOutput = EditOutput.omit({ url: true, expires_at: true })
+  .extend({ key: z.string().min(1) })
+  .meta({ id: "StoredOutput" });
+export type StoredOutput = z.infer<typeof StoredOutput>;
+
+/** Output URLs live an hour: long enough to download, short enough that a leaked URL soon stops working. */
+export const outputUrlTtlSeconds = 60 * 60;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function editLinks(id: string): Edit["links"] {
+  return { self: `/v1/edits/${id}`, cancel: `/v1/edits/${id}/cancel`, events: `/v1/edits/${id}/events` };
+}
+
+export function acceptedView(row: EditRow): EditAccepted {
+  return {
+    id: row.id,
+    status: row.status,
+    price: row.price_micro,
+    created_at: new Date(row.created_at).toISOString(),
+    links: editLinks(row.id),
+  };
+}
+
+export async function editView(row: EditRow, s3: EdgeConfig["s3"], nowMs: number): Promise<Edit> {
+  const view: Edit = {
+    id: row.id,
+    task: row.task,
+    sampler: row.sampler,
+    status: row.status,
+    progress: { step: row.progress_step, total: row.progress_total },
+    price: row.price_micro,
+    charged: row.charged_micro,
+    seed: row.seed,
+    model: row.model,
+    attempts: row.attempts,
+    created_at: new Date(row.created_at).toISOString(),
+    started_at: iso(row.started_at),
+    finished_at: iso(row.finished_at),
+    links: editLinks(row.id),
+  };
+  if (row.error_json !== null) view.error = JobError.parse(JSON.parse(row.error_json));
+  if (row.output_json !== null && row.status === "succeeded") {
+    const { key, ...output } = StoredOutput.parse(JSON.parse(row.output_json));
+    const url = await presign(s3, { method: "GET", key, headers: {}, ttlSeconds: outputUrlTtlSeconds, nowMs });
+    view.output = { ...output, url: url.url, expires_at: new Date(url.expiresAtMs).toISOString() };
+  }
+  return view;
+}

@@ -1,0 +1,120 @@
+/**
+ * @module submit-edit: POST /v1/edits as one domain step: idempotency, inspection and price, the hold and the new
+ * edit in one D1 transaction, then the hand-over to the Dispatcher. A failed hand-over fails the edit and releases
+ * the hold, so nothing is charged for a job no runner can see.
+ */
+import { type EditRequest, jobError } from "@stochedit/shared";
+import type { Caller } from "../app-env.js";
+import { sha256Hex } from "../auth/digest.js";
+import { createEditWithHold, settleEdit } from "../billing/ledger.js";
+import type { EdgeConfig } from "../config.js";
+import { readAccount } from "../db/accounts.js";
+import { type EditRow, readEditByIdempotencyKey } from "../db/edits.js";
+import { dispatcherStub } from "../dispatch/dispatcher.js";
+import { ApiError } from "../http/api-error.js";
+import { newEditId, randomSeed } from "../ids.js";
+import { inspectEdit } from "./inspect-edit.js";
+
+export interface Submission {
+  edit: EditRow;
+  /** True when an earlier request with the same Idempotency-Key and body created this edit. */
+  replayed: boolean;
+}
+
+export async function submitEdit(
+  env: Env,
+  config: EdgeConfig,
+  caller: Caller,
+  request: EditRequest,
+  idempotencyKey: string | undefined,
+): Promise<Submission> {
+  const db = env.DB;
+  // The parsed body (defaults filled in, keys in schema order) so that equivalent bodies hash alike.
+  const requestSha256 = await sha256Hex(JSON.stringify(request));
+  if (idempotencyKey !== undefined) {
+    const earlier = await earlierSubmission(db, caller.accountId, idempotencyKey, requestSha256);
+    if (earlier) return earlier;
+  }
+
+  const inspected = await inspectEdit(db, config, caller.accountId, request);
+  const seed = request.seed ?? randomSeed();
+  const nowMs = Date.now();
+  const edit: EditRow = {
+    id: newEditId(),
+    account_id: caller.accountId,
+    task: request.task,
+    sampler: request.sampler,
+    status: "queued",
+    request_json: JSON.stringify({ ...request, seed, model: inspected.model }),
+    image_upload_id: inspected.imageUploadId,
+    mask_upload_id: inspected.maskUploadId,
+    width: inspected.size.width,
+    height: inspected.size.height,
+    price_micro: inspected.quote.price,
+    charged_micro: 0,
+    seed,
+    model: inspected.model,
+    progress_step: 0,
+    progress_total: inspected.quote.unet_calls,
+    attempts: 0,
+    error_json: null,
+    output_json: null,
+    idempotency_key: idempotencyKey ?? null,
+    request_sha256: requestSha256,
+    created_at: nowMs,
+    started_at: null,
+    finished_at: null,
+  };
+
+  const outcome = await createEditWithHold(db, edit);
+  if (outcome !== "created") {
+    // A concurrent request with the same key may have created the edit in the meantime.
+    const earlier =
+      idempotencyKey === undefined
+        ? undefined
+        : await earlierSubmission(db, caller.accountId, idempotencyKey, requestSha256);
+    if (earlier) return earlier;
+    if (outcome === "duplicate_idempotency_key") throw new Error("idempotency key collided but no edit holds it");
+    const account = await readAccount(db, caller.accountId);
+    throw new ApiError(
+      "insufficient_credits",
+      `this edit costs ${edit.price_micro} micro-credits; the account has ${account?.balance_micro ?? 0} available`,
+    );
+  }
+
+  try {
+    await dispatcherStub(env).enqueue({
+      editId: edit.id,
+      accountId: edit.account_id,
+      model: edit.model,
+      enqueuedAtMs: nowMs,
+    });
+  } catch (error) {
+    await settleEdit(db, {
+      editId: edit.id,
+      status: "failed",
+      error: jobError("internal", "the job could not be queued; it was not charged"),
+      nowMs: Date.now(),
+    });
+    console.error(JSON.stringify({ level: "error", editId: edit.id, message: "enqueue failed", error: String(error) }));
+    throw new ApiError("unavailable", `edit ${edit.id} could not be queued and was not charged; retry shortly`);
+  }
+  return { edit, replayed: false };
+}
+
+async function earlierSubmission(
+  db: D1Database,
+  accountId: string,
+  idempotencyKey: string,
+  requestSha256: string,
+): Promise<Submission | undefined> {
+  const earlier = await readEditByIdempotencyKey(db, accountId, idempotencyKey);
+  if (!earlier) return undefined;
+  if (earlier.request_sha256 !== requestSha256) {
+    throw new ApiError(
+      "idempotency_conflict",
+      `Idempotency-Key "${idempotencyKey}" was first used for edit ${earlier.id} with a different body; use a new key for a new edit`,
+    );
+  }
+  return { edit: earlier, replayed: true };
+}

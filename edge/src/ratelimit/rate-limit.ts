@@ -1,0 +1,36 @@
+/** @module rate-limit: middleware that charges each request to its API key's bucket and answers 429 when empty. */
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env.js";
+import { readConfig } from "../config.js";
+import { ApiError } from "../http/api-error.js";
+import { rateLimiterFor } from "./rate-limiter.js";
+import { type RateDecision, windowMs } from "./token-bucket.js";
+
+/** The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers), in their widely deployed form. */
+function rateLimitHeaders(decision: RateDecision): Record<string, string> {
+  return {
+    "RateLimit-Limit": String(decision.limit),
+    "RateLimit-Remaining": String(decision.remaining),
+    "RateLimit-Reset": String(decision.resetSeconds),
+    "RateLimit-Policy": `${decision.limit};w=${windowMs / 1000}`,
+  };
+}
+
+/** Runs after `apiKeyAuth`: limits are per key, and unauthenticated requests never reach a key's bucket. */
+export function rateLimit(): MiddlewareHandler<AppEnv> {
+  return async function rateLimitMiddleware(c, next) {
+    const caller = c.get("caller");
+    const limit = caller.rateLimitPerMinute ?? readConfig(c.env).rateLimitPerMinute;
+    const decision = await rateLimiterFor(c.env, caller.keyId).take(limit);
+    const headers = rateLimitHeaders(decision);
+    if (!decision.allowed) {
+      throw new ApiError(
+        "rate_limited",
+        `key ${caller.keyId} is limited to ${limit} requests per minute; retry in ${decision.retryAfterSeconds} s`,
+        { headers: { ...headers, "Retry-After": String(decision.retryAfterSeconds) } },
+      );
+    }
+    await next();
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  };
+}

@@ -1,0 +1,69 @@
+/** @module object-store: where objects live in the S3-compatible store and how requests to it are signed. */
+import { AwsClient, AwsV4Signer } from "aws4fetch";
+import type { EdgeConfig } from "../config.js";
+
+export type S3Config = EdgeConfig["s3"];
+
+/** Every object of an account sits under its own prefix: accounts/<account>/uploads/<upload id>. */
+export function uploadObjectKey(accountId: string, uploadId: string): string {
+  return `accounts/${accountId}/uploads/${uploadId}`;
+}
+
+/** Path-style URL of an object; with an empty bucket the endpoint is the bucket's own (virtual-hosted) URL. */
+export function objectUrl(s3: S3Config, key: string): string {
+  const path = key.split("/").map(encodeURIComponent).join("/");
+  return s3.bucket ? `${s3.endpoint}/${encodeURIComponent(s3.bucket)}/${path}` : `${s3.endpoint}/${path}`;
+}
+
+export function s3Client(s3: S3Config): AwsClient {
+  // Few retries: a request in flight at the edge should fail fast rather than wait through ten backoffs.
+  return new AwsClient({
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    service: "s3",
+    region: s3.region,
+    retries: 1,
+  });
+}
+
+export interface PresignedRequest {
+  url: string;
+  /** Headers the request must carry exactly as given: they are part of the signature. */
+  headers: Record<string, string>;
+  expiresAtMs: number;
+}
+
+/**
+ * A query-signed (presigned) URL. Every header given is signed (`allHeaders`), content-type and content-length
+ * included, which aws4fetch would otherwise leave out: S3 then refuses a PUT of another type or size.
+ */
+export async function presign(
+  s3: S3Config,
+  request: { method: "GET" | "PUT"; key: string; headers: Record<string, string>; ttlSeconds: number; nowMs: number },
+): Promise<PresignedRequest> {
+  const url = new URL(objectUrl(s3, request.key));
+  url.searchParams.set("X-Amz-Expires", String(request.ttlSeconds));
+  const signer = new AwsV4Signer({
+    method: request.method,
+    url: url.toString(),
+    headers: request.headers,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    service: "s3",
+    region: s3.region,
+    datetime: amzDate(request.nowMs),
+    signQuery: true,
+    allHeaders: true,
+  });
+  const signed = await signer.sign();
+  return {
+    url: signed.url.toString(),
+    headers: request.headers,
+    expiresAtMs: request.nowMs + request.ttlSeconds * 1000,
+  };
+}
+
+/** SigV4's timestamp, 20260424T101500Z. */
+export function amzDate(nowMs: number): string {
+  return new Date(nowMs).toISOString().replace(/[:-]|\.\d{3}/g, "");
+}

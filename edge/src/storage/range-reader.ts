@@ -1,0 +1,65 @@
+/** @module range-reader: reads byte ranges of an object with ranged GETs, in cached 64 KiB chunks. */
+import type { AwsClient } from "aws4fetch";
+
+/** Reads up to `length` bytes at `offset`; fewer at the end of the object. */
+export type ByteReader = (offset: number, length: number) => Promise<Uint8Array>;
+
+export class ObjectMissingError extends Error {
+  constructor(readonly url: string) {
+    super(`no object at ${url}`);
+    this.name = "ObjectMissingError";
+  }
+}
+
+export const rangeChunkBytes = 64 * 1024;
+
+/**
+ * A ByteReader over one S3 object. Headers sit at the start of an image, so most reads cost one GET; a JPEG whose
+ * size marker lies behind a large EXIF or ICC block costs one more per chunk skipped into, up to `maxChunks`.
+ */
+export function s3RangeReader(client: AwsClient, url: string, maxChunks = 32): ByteReader {
+  const chunks = new Map<number, Promise<Uint8Array>>();
+
+  const chunk = (index: number): Promise<Uint8Array> => {
+    let pending = chunks.get(index);
+    if (!pending) {
+      if (chunks.size >= maxChunks) {
+        throw new RangeError(`read more than ${maxChunks * rangeChunkBytes} bytes of ${url} looking for its header`);
+      }
+      pending = fetchChunk(client, url, index);
+      chunks.set(index, pending);
+    }
+    return pending;
+  };
+
+  return async (offset, length) => {
+    const out = new Uint8Array(length);
+    let filled = 0;
+    while (filled < length) {
+      const at = offset + filled;
+      const index = Math.floor(at / rangeChunkBytes);
+      const bytes = await chunk(index);
+      const start = at - index * rangeChunkBytes;
+      if (start >= bytes.length) break;
+      const piece = bytes.subarray(start, Math.min(bytes.length, start + length - filled));
+      out.set(piece, filled);
+      filled += piece.length;
+      if (bytes.length < rangeChunkBytes) break;
+    }
+    return out.subarray(0, filled);
+  };
+}
+
+async function fetchChunk(client: AwsClient, url: string, index: number): Promise<Uint8Array> {
+  const first = index * rangeChunkBytes;
+  const response = await client.fetch(url, { headers: { range: `bytes=${first}-${first + rangeChunkBytes - 1}` } });
+  if (response.status === 404) throw new ObjectMissingError(url);
+  // 416: the range starts past the end of the object.
+  if (response.status === 416) return new Uint8Array(0);
+  if (response.status !== 206 && response.status !== 200) {
+    throw new Error(`GET ${url} (range ${first}) answered ${response.status}`);
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  // A server that ignores Range sends the whole object from byte 0.
+  return response.status === 200 ? bytes.subarray(first, first + rangeChunkBytes) : bytes;
+}

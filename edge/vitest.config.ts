@@ -1,0 +1,27 @@
+/** @module vitest.config: edge tests run inside workerd with real D1 and Durable Objects, and s3rver on loopback. */
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+/** Test-only credentials: s3rver accepts S3RVER/S3RVER; the operator token is a fixed, obviously fake value. */
+export const testBindings = {
+  S3_BUCKET: "stochedit-test",
+  S3_REGION: "us-east-1",
+  S3_ACCESS_KEY_ID: "S3RVER",
+  S3_SECRET_ACCESS_KEY: "S3RVER",
+  OPERATOR_TOKEN: "test-operator-token-not-a-secret-0123456789",
+  SERVED_MODELS: "stochedit-mini,sd15-test",
+};
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      main: "./src/index.ts",
+      wrangler: { configPath: "../wrangler.toml" },
+      miniflare: { bindings: { ...testBindings, S3_ENDPOINT: inject("s3Endpoint") } },
+    })),
+  ],
+  test: {
+    globalSetup: ["./vitest.global-setup.ts"],
+    setupFiles: ["./src/test-support/apply-migrations.ts"],
+  },
+});

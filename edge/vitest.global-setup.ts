@@ -1,0 +1,27 @@
+/** @module vitest.global-setup: starts s3rver on a loopback port (in Node) and provides its URL and the D1 migrations. */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import S3rver from "s3rver";
+import type { TestProject } from "vitest/node";
+
+export const testBucket = "stochedit-test";
+
+export default async function setup(project: TestProject) {
+  const directory = await mkdtemp(path.join(tmpdir(), "stochedit-edge-s3-"));
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: testBucket }],
+  });
+  const { port } = await server.run();
+  project.provide("s3Endpoint", `http://127.0.0.1:${port}`);
+  project.provide("d1Migrations", await readD1Migrations(path.join(import.meta.dirname, "src/db/migrations")));
+  return async () => {
+    await server.close();
+    await rm(directory, { recursive: true, force: true });
+  };
+}

@@ -1,6 +1,7 @@
 /** @module default-model-dir: which model folder a runner or the CLI uses when none is named. */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { requiredModelFiles } from "./model-folder.js";
 import { defaultTinyModelName } from "./tiny/tiny-model-spec.js";
 import { ensureTinyModels } from "./tiny/write-tiny-model.js";
 
@@ -21,7 +22,7 @@ export async function defaultModelDir(
 ): Promise<string> {
   const fromEnv = env.STOCHEDIT_MODEL_DIR;
   if (fromEnv) return fromEnv;
-  if (existsSync(`${miniModelDir}/model_index.json`)) return miniModelDir;
+  if (requiredModelFiles.every((file) => existsSync(`${miniModelDir}/${file}`))) return miniModelDir;
   const tinyDir = `${tinyModelsRoot}/${defaultTinyModelName}`;
   if (!existsSync(`${tinyDir}/model_index.json`)) log(`generating the tiny test models in ${tinyModelsRoot}`);
   await ensureTinyModels(tinyModelsRoot);

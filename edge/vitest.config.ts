@@ -12,6 +12,10 @@ export const testBindings = {
   SERVED_MODELS: "stochedit-mini,sd15-test",
 };
 
+// Otherwise wrangler warns on every test file that [secrets] is experimental and that the secrets (test bindings
+// here) are missing from .dev.vars.
+process.env.WRANGLER_LOG ??= "error";
+
 export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => ({

@@ -12,7 +12,8 @@ function hmacKey(secret: string, usage: "sign" | "verify"): Promise<CryptoKey> {
 }
 
 function signedContent(timestamp: string, method: string, path: string, body: string): Uint8Array<ArrayBuffer> {
-  return encoder.encode(`${timestamp}.${method.toUpperCase()}.${path}.${body}`);
+  // Copied into a fresh Uint8Array: Workers' types declare encode() as ArrayBufferLike-backed.
+  return new Uint8Array(encoder.encode(`${timestamp}.${method.toUpperCase()}.${path}.${body}`));
 }
 
 function toHex(bytes: ArrayBuffer): string {

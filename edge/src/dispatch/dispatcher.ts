@@ -82,14 +82,6 @@ export class Dispatcher extends DurableObject<Env> {
       .one();
     return { ready: row.ready, leased: row.leased, oldestReadyAtMs: row.oldest };
   }
-
-  /** The waiting edits in the order runners will get them. */
-  readyEditIds(limit: number): string[] {
-    return this.ctx.storage.sql
-      .exec<{ edit_id: string }>("SELECT edit_id FROM ready ORDER BY seq LIMIT ?", limit)
-      .toArray()
-      .map((row) => row.edit_id);
-  }
 }
 
 /** One dispatcher for the whole deployment; shard by model or region (idFromName) when one object is not enough. */

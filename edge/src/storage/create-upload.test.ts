@@ -103,17 +103,22 @@ describe("POST /v1/uploads", () => {
 
   it("answers 400 for a body that is not JSON", async () => {
     const customer = await createCustomer("upload-malformed");
-    const reply = await SELF_post(customer.key, "{not json");
-    expectProblem(reply, 400, "bad_request");
+    expectProblem(await call("POST", "/v1/uploads", { token: customer.key, rawBody: "{not json" }), 400, "bad_request");
+  });
+
+  it("answers 415 for a body that is not declared as JSON", async () => {
+    const customer = await createCustomer("upload-media-type");
+    const reply = await call("POST", "/v1/uploads", {
+      token: customer.key,
+      rawBody: "content_type=image/png",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expectProblem(reply, 415, "unsupported_media_type");
+  });
+
+  it("answers 413 for a body over the size limit", async () => {
+    const customer = await createCustomer("upload-too-large");
+    const rawBody = JSON.stringify({ content_type: "image/png", content_length: 10, padding: "x".repeat(70_000) });
+    expectProblem(await call("POST", "/v1/uploads", { token: customer.key, rawBody }), 413, "payload_too_large");
   });
 });
-
-async function SELF_post(key: string, raw: string) {
-  const { SELF } = await import("cloudflare:test");
-  const response = await SELF.fetch("https://edge.test/v1/uploads", {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: raw,
-  });
-  return { status: response.status, headers: response.headers, body: await response.json() };
-}

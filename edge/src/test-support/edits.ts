@@ -1,8 +1,9 @@
 /** @module test-support/edits: helpers for tests that submit edits: an uploaded image and the price it should get. */
 
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { type EditAccepted, EditRequest, type EditRequestInput, priceMicroCredits } from "@stochedit/shared";
 import { expect } from "vitest";
+import { type Dispatcher, dispatcherStub } from "../dispatch/dispatcher.js";
 import { call, type Reply, upload } from "./api.js";
 import { encodePng } from "./png.js";
 
@@ -52,4 +53,14 @@ export async function ledgerTotals(accountId: string) {
     ledgerHeldChange: sums!.held_change,
     kinds: Object.fromEntries(kinds.results.map((r) => [r.kind, r.n])),
   };
+}
+
+/** The edits waiting in the Dispatcher's ready queue, in the order runners will get them. */
+export function queuedEditIds(dispatcher: DurableObjectStub<Dispatcher> = dispatcherStub(env)): Promise<string[]> {
+  return runInDurableObject(dispatcher, (_, state) =>
+    state.storage.sql
+      .exec<{ edit_id: string }>("SELECT edit_id FROM ready ORDER BY seq")
+      .toArray()
+      .map((row) => row.edit_id),
+  );
 }

@@ -44,8 +44,4 @@ describe("Dispatcher", () => {
     );
     expect(flagged).toEqual({ cancel_requested: 1 });
   });
-
-  it("is one object for the whole deployment", () => {
-    expect(dispatcherStub(env).id.equals(dispatcherStub(env).id)).toBe(true);
-  });
 });

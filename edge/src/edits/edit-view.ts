@@ -6,9 +6,7 @@ import type { EditRow } from "../db/edits.js";
 import { presign } from "../storage/object-store.js";
 
 /** What the runner reports for a finished edit and D1 keeps (edits.output_json); the URL is minted on each read. */
-export const StoredOutput = EditOutput.omit({ url: true, expires_at: true })
-  .extend({ key: z.string().min(1) })
-  .meta({ id: "StoredOutput" });
+export const StoredOutput = EditOutput.omit({ url: true, expires_at: true }).extend({ key: z.string().min(1) });
 export type StoredOutput = z.infer<typeof StoredOutput>;
 
 /** Output URLs live an hour: long enough to download, short enough that a leaked URL soon stops working. */

@@ -3,7 +3,7 @@
  * the caller's, the image's real size is within limits, the mask matches it, the drag points lie inside it, and
  * the model is served. The result prices the edit (the price depends on the image's size).
  */
-import { type EditRequest, imageSizeProblem, type Quote, quote, type Size } from "@stochedit/shared";
+import { type DragPair, type EditRequest, imageSizeProblem, type Quote, quote, type Size } from "@stochedit/shared";
 import type { EdgeConfig } from "../config.js";
 import { readUpload, type UploadRow } from "../db/uploads.js";
 import { ApiError, fieldProblem } from "../http/api-error.js";
@@ -46,10 +46,10 @@ export async function inspectEdit(
   return { size, imageUploadId: request.image, maskUploadId: maskId ?? null, model, quote: quote(request, size) };
 }
 
-function checkPointsInside(points: readonly { from: readonly number[]; to: readonly number[] }[], size: Size) {
+function checkPointsInside(points: readonly DragPair[], size: Size) {
   const errors = points.flatMap((pair, i) =>
     (["from", "to"] as const).flatMap((end) => {
-      const [x = 0, y = 0] = pair[end];
+      const [x, y] = pair[end];
       if (x < size.width && y < size.height) return [];
       const message = `[${x}, ${y}] lies outside the ${size.width}x${size.height} image (need x < ${size.width}, y < ${size.height})`;
       return [{ path: `points.${i}.${end}`, message }];

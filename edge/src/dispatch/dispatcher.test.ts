@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { queuedEditIds } from "../test-support/edits.js";
-import { dispatcherStub, type ReadyJob } from "./dispatcher.js";
+import type { ReadyJob } from "./dispatcher.js";
 
 const job = (editId: string, enqueuedAtMs: number): ReadyJob => ({
   editId,

@@ -7,7 +7,8 @@ export const internalReplayWindowSeconds = 60;
 
 const encoder = new TextEncoder();
 
-function hmacKey(secret: string, usage: "sign" | "verify"): Promise<CryptoKey> {
+// Return type inferred: Node's types name the key webcrypto.CryptoKey, Workers' and the DOM's a global CryptoKey.
+function hmacKey(secret: string, usage: "sign" | "verify") {
   return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
 }
 

@@ -1,0 +1,18 @@
+/** @module edit-settings: a claimed job's request without its upload references: what runEdit takes. */
+import type { EditRequest, OutputFormat } from "@stochedit/shared";
+import type { EditSettings } from "../edit/edit-job.js";
+
+export function editSettingsOf(request: EditRequest): EditSettings {
+  if (request.task === "img2img") {
+    const { image: _image, ...settings } = request;
+    return settings;
+  }
+  const { image: _image, mask: _mask, ...settings } = request;
+  return settings;
+}
+
+export const contentTypeOf: Record<OutputFormat, string> = {
+  png: "image/png",
+  webp: "image/webp",
+  jpeg: "image/jpeg",
+};

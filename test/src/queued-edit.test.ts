@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type E2eStack, startE2eStack } from "./support/e2e-stack.js";
+import { ApiClient } from "./support/public-api.js";
+import { samplePhoto } from "./support/sample-images.js";
+
+let stack: E2eStack;
+let api: ApiClient;
+
+beforeAll(async () => {
+  stack = await startE2eStack();
+  api = new ApiClient(stack.edgeUrl, stack.apiKey);
+});
+afterAll(() => stack?.stop());
+
+describe("an edit nobody runs yet (no runner started)", () => {
+  it("is queued with its price held, and canceling it releases the hold without a charge", async () => {
+    const before = await api.account();
+    const image = await api.upload(await samplePhoto(), "image/jpeg");
+    const accepted = await api.submit({ task: "drag", image, points: [{ from: [30, 40], to: [50, 40] }], steps: 20 });
+    expect(accepted.status).toBe("queued");
+    expect(accepted.price).toBeGreaterThan(0);
+
+    const held = await api.account();
+    expect(held).toMatchObject({ balance: before.balance - accepted.price, held: accepted.price });
+
+    const canceled = await api.cancel(accepted.id);
+    expect(canceled).toMatchObject({ status: "canceled", charged: 0 });
+    expect(await api.account()).toMatchObject({ balance: before.balance, held: 0 });
+    const kinds = (await api.account()).recent_ledger.filter((e) => e.edit_id === accepted.id).map((e) => e.kind);
+    expect(kinds.sort()).toEqual(["hold", "release"]);
+  });
+});

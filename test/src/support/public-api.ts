@@ -1,0 +1,55 @@
+/** @module public-api: the calls an app makes (uploads, edits, account), each answer checked by the shared schema. */
+import {
+  AccountView,
+  Edit,
+  EditAccepted,
+  type EditRequestInput,
+  type ImageContentType,
+  UploadResponse,
+} from "@stochedit/shared";
+import type { z } from "zod";
+
+export class ApiClient {
+  constructor(
+    private readonly edgeUrl: string,
+    private readonly apiKey: string,
+  ) {}
+
+  /** POST /v1/uploads, then the PUT to S3 with exactly the headers the edge signed. */
+  async upload(bytes: Uint8Array, contentType: ImageContentType): Promise<string> {
+    const upload = await this.call(UploadResponse, "POST", "/v1/uploads", {
+      content_type: contentType,
+      content_length: bytes.byteLength,
+    });
+    const put = await fetch(upload.url, { method: "PUT", headers: upload.headers, body: bytes });
+    if (!put.ok) throw new Error(`the upload PUT answered ${put.status}: ${await put.text()}`);
+    return upload.upload_id;
+  }
+
+  submit(request: EditRequestInput): Promise<EditAccepted> {
+    return this.call(EditAccepted, "POST", "/v1/edits", request);
+  }
+
+  edit(id: string): Promise<Edit> {
+    return this.call(Edit, "GET", `/v1/edits/${id}`);
+  }
+
+  cancel(id: string): Promise<Edit> {
+    return this.call(Edit, "POST", `/v1/edits/${id}/cancel`);
+  }
+
+  account(): Promise<AccountView> {
+    return this.call(AccountView, "GET", "/v1/account");
+  }
+
+  private async call<T>(schema: z.ZodType<T>, method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.edgeUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.apiKey}`, "content-type": "application/json" },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const answer: unknown = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
+    return schema.parse(answer);
+  }
+}

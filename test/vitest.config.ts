@@ -1,0 +1,12 @@
+/** @module vitest.config: end-to-end tests start real processes (s3rver, wrangler dev, runners): one file at a time. */
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts"],
+    // Each file brings up its own stack; two at once would compete for the 2 cores and slow both.
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+  },
+});

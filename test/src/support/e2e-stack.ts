@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultTinyModelName, ensureTinyModels, tinyModelSpecs, tinyModelsRoot } from "@stochedit/gpu-runner";
 import { ensureDevAccount } from "../../../scripts/local-stack/dev-account.js";
 import { applyLocalMigrations, type EdgeDev, startEdgeDev } from "../../../scripts/local-stack/edge-dev.js";
 import { type LocalS3, s3rverCredentials, startLocalS3 } from "../../../scripts/local-stack/local-s3.js";
@@ -46,6 +47,14 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     await rm(directory, { recursive: true, force: true });
   };
   try {
+    // Runners use the generated tiny model (fast on 2 cores) unless the caller names a model folder.
+    const modelDir = process.env.STOCHEDIT_MODEL_DIR ?? join(tinyModelsRoot, defaultTinyModelName);
+    if (!process.env.STOCHEDIT_MODEL_DIR) {
+      await ensureTinyModels(
+        tinyModelsRoot,
+        tinyModelSpecs.filter((spec) => spec.name === defaultTinyModelName),
+      );
+    }
     s3 = await startLocalS3({ directory: join(directory, "s3"), port: 0, bucket: "stochedit-e2e" });
     const persistTo = join(directory, "wrangler");
     await applyLocalMigrations(persistTo);
@@ -79,6 +88,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
           hmacSecret,
           runnerId,
           env: {
+            STOCHEDIT_MODEL_DIR: modelDir,
             RUNNER_IDLE_BACKOFF_MIN_MS: "20",
             RUNNER_IDLE_BACKOFF_MAX_MS: "200",
             RUNNER_PROGRESS_MIN_MS: "50",

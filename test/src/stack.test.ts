@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-describe("an edit nobody runs yet (no runner started)", () => {
+describe("an edit nobody runs yet (no runner has started)", () => {
   it("is queued with its price held, and canceling it releases the hold without a charge", async () => {
     const before = await api.account();
     const image = await api.upload(await samplePhoto(), "image/jpeg");
@@ -28,5 +28,22 @@ describe("an edit nobody runs yet (no runner started)", () => {
     expect(await api.account()).toMatchObject({ balance: before.balance, held: 0 });
     const kinds = (await api.account()).recent_ledger.filter((e) => e.edit_id === accepted.id).map((e) => e.kind);
     expect(kinds.sort()).toEqual(["hold", "release"]);
+  });
+});
+
+describe("a runner process joining the stack", () => {
+  it("is ready once its model is loaded, serves metrics, and exits cleanly on SIGTERM", async () => {
+    const runner = await stack.startRunner("joining-runner");
+    const health = await fetch(`${runner.healthUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({
+      status: "ready",
+      runner_id: "joining-runner",
+      model: "stochedit-mini",
+    });
+    const metrics = await (await fetch(`${runner.healthUrl}/metrics`)).text();
+    expect(metrics).toContain("stochedit_runner_model_ready 1");
+    expect(await runner.process.stop("SIGTERM")).toBe(0);
+    expect(stack.logs.filter((line) => line.startsWith("[joining-runner]")).at(-1)).toContain('"message":"stopped"');
   });
 });

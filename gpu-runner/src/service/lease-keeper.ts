@@ -21,6 +21,12 @@ export interface LeaseKeeper {
   extended(sentAtMs: number, status: LeaseStatus): void;
   /** Hands on a lost lease seen by another call (progress). */
   lost(error: LeaseLost): void;
+  /**
+   * Stops the job as lease_lost if the lease has run out on the runner's clock, without waiting for the next
+   * heartbeat tick: a process that was paused (or starved) past its lease must not upload over the output of the
+   * runner that took the job over.
+   */
+  checkNotExpired(): void;
   /** No more heartbeats (the job ended). */
   close(): void;
 }
@@ -48,16 +54,19 @@ export function startLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
     lost(error) {
       stop(new JobStop("lease_lost", error.message));
     },
+    checkNotExpired() {
+      if (nowMs() >= validUntilMs) {
+        stop(new JobStop("lease_lost", `no heartbeat succeeded within the ${options.leaseTtlMs} ms lease`));
+      }
+    },
     close() {
       stopped = true;
       clearInterval(timer);
     },
   };
   const beat = async () => {
-    if (nowMs() >= validUntilMs) {
-      stop(new JobStop("lease_lost", `no heartbeat succeeded within the ${options.leaseTtlMs} ms lease`));
-      return;
-    }
+    keeper.checkNotExpired();
+    if (stopped) return;
     const sentAtMs = nowMs();
     try {
       const status = await options.edge.heartbeat(options.jobId, { lease_id: options.leaseId });

@@ -144,6 +144,7 @@ async function produceOutput(
       { signal, onProgress },
     ),
   );
+  keeper.checkNotExpired();
   throwIfStopped();
   await timed("upload", () => uploadObject(job.output, result.output, { timeoutMs: config.httpTimeoutMs, signal }));
   throwIfStopped();

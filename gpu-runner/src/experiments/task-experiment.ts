@@ -1,0 +1,184 @@
+/** @module task-experiment: experiment 2, SDE vs ODE for img2img, inpainting and drag on a known pattern mixture. */
+import type { Sampler } from "@stochedit/shared";
+import { stepsFromT0 } from "@stochedit/shared";
+import { GaussianMixtureNoisePredictor } from "../analytic/gaussian-mixture-noise-predictor.js";
+import { GaussianRng } from "../diffusion/gaussian-rng.js";
+import { medianDistance, mmdSquared } from "./mmd.js";
+import type { TaskEditConfig, TaskExperimentConfig } from "./paper-config.js";
+import { patternMixture } from "./pattern-mixture.js";
+import { runTaskOnce } from "./run-task-once.js";
+import { likelihoodW1, logLikelihoodPerDim, modeWeightTv, rmsDistance } from "./sample-metrics.js";
+import { type SeedSummary, summarizeSeeds } from "./seed-statistics.js";
+import { drawData, drawTaskInput } from "./task-inputs.js";
+import { deriveSeed, UniformRng } from "./uniform-rng.js";
+
+/**
+ * Per seed, against that seed's data sample: MMD², the Wasserstein-1 distance of the log-likelihood profiles, the mean
+ * exact log-likelihood, the mode-weight TV, and the RMS distance to the input.
+ */
+interface SeedMetrics {
+  mmd2: number;
+  likelihoodW1: number;
+  logLikelihoodPerDim: number;
+  modeWeightTv: number;
+  rmsToInput: number;
+}
+
+export type MetricSummaries = { readonly [M in keyof SeedMetrics]: SeedSummary };
+
+/** Which sampler is better on a metric: the paired SDE - ODE difference's 95% interval excludes 0, or "tie". */
+export type Verdict = Sampler | "tie";
+
+export interface TaskSettingResult {
+  readonly t0: number;
+  readonly steps: number;
+  /** Model steps of one run from t0 (per drag operation): stepsFromT0(steps, t0). */
+  readonly runSteps: number;
+  readonly ode: MetricSummaries;
+  readonly sde: MetricSummaries;
+  /** Per seed SDE - ODE on the same inputs and job seeds. */
+  readonly sdeMinusOde: MetricSummaries;
+  /** Lower is better for both distances. */
+  readonly better: { readonly mmd2: Verdict; readonly likelihoodW1: Verdict };
+}
+
+export interface TaskEditResult {
+  readonly name: string;
+  readonly task: TaskEditConfig["task"];
+  readonly baselines: {
+    /** A second data sample: the MMD² noise floor and the data's own log-likelihood. */
+    readonly data: MetricSummaries;
+    /** The unedited inputs. */
+    readonly inputs: MetricSummaries;
+  };
+  readonly settings: TaskSettingResult[];
+  /** The first few inputs and outputs of the first seed at one setting, for the figures. */
+  readonly examples: {
+    readonly t0: number;
+    readonly steps: number;
+    readonly inputs: number[][];
+    readonly ode: number[][];
+    readonly sde: number[][];
+  };
+}
+
+export interface TaskExperimentResult {
+  readonly dimension: number;
+  /** The MMD kernel: RBF bandwidths (scales x the median distance between data samples), averaged. */
+  readonly kernel: { readonly medianDistance: number; readonly bandwidths: number[] };
+  readonly edits: TaskEditResult[];
+}
+
+const exampleCount = 6;
+
+export async function runTaskExperiment(
+  config: TaskExperimentConfig,
+  onProgress: (message: string) => void = () => {},
+): Promise<TaskExperimentResult> {
+  const mixture = patternMixture(config.data);
+  const predictor = new GaussianMixtureNoisePredictor(mixture);
+  const n = config.samplesPerSeed;
+  const drawSet = (seed: number) => {
+    const [uniform, rng] = [new UniformRng(seed), new GaussianRng(seed)];
+    return Array.from({ length: n }, () => drawData(mixture, uniform, rng));
+  };
+  const median = medianDistance(drawSet(deriveSeed(config.seeds[0]!, 3)));
+  const bandwidths = config.mmdBandwidthScales.map((scale) => scale * median);
+  const references = config.seeds.map((seed) => drawSet(deriveSeed(seed, 1)));
+  const metricsOf = (
+    xs: readonly Float32Array[],
+    reference: readonly Float32Array[],
+    inputs: readonly Float32Array[],
+  ) => ({
+    mmd2: mmdSquared(xs, reference, bandwidths),
+    likelihoodW1: likelihoodW1(mixture, xs, reference),
+    logLikelihoodPerDim: logLikelihoodPerDim(mixture, xs),
+    modeWeightTv: modeWeightTv(mixture, xs),
+    rmsToInput: rmsDistance(xs, inputs),
+  });
+
+  const edits: TaskEditResult[] = [];
+  for (const [e, edit] of config.edits.entries()) {
+    const settings = edit.t0.flatMap((t0) => edit.steps.map((steps) => ({ t0, steps })));
+    const perSeed = settings.map(() => ({ ode: [] as SeedMetrics[], sde: [] as SeedMetrics[] }));
+    const baselines = { data: [] as SeedMetrics[], inputs: [] as SeedMetrics[] };
+    const example = { t0: edit.t0[edit.t0.length >> 1]!, steps: Math.max(...edit.steps) };
+    const examples = { ...example, inputs: [] as number[][], ode: [] as number[][], sde: [] as number[][] };
+    for (const [s, seed] of config.seeds.entries()) {
+      const [uniform, rng] = [new UniformRng(deriveSeed(seed, 10 + e)), new GaussianRng(deriveSeed(seed, 10 + e))];
+      const inputs = Array.from({ length: n }, () => drawTaskInput(edit, mixture, config.data, uniform, rng));
+      const reference = references[s]!;
+      const fresh = drawSet(deriveSeed(seed, 2));
+      baselines.data.push(metricsOf(fresh, reference, fresh));
+      baselines.inputs.push(metricsOf(inputs, reference, inputs));
+      if (s === 0) examples.inputs = inputs.slice(0, exampleCount).map((x) => Array.from(x));
+      for (const [i, setting] of settings.entries()) {
+        for (const sampler of ["ode", "sde"] as const) {
+          const outputs: Float32Array[] = [];
+          for (const [k, input] of inputs.entries()) {
+            // The same job seed for both samplers and every setting: paired comparisons on common random numbers.
+            const runtime = { predictor, seed: deriveSeed(seed, 10 + e, k) };
+            outputs.push(
+              await runTaskOnce(edit, Float32Array.from(input), config.data, { ...setting, sampler }, runtime),
+            );
+          }
+          perSeed[i]![sampler].push(metricsOf(outputs, reference, inputs));
+          if (s === 0 && setting.t0 === example.t0 && setting.steps === example.steps) {
+            examples[sampler] = outputs.slice(0, exampleCount).map((x) => Array.from(x));
+          }
+        }
+      }
+      onProgress(`tasks: ${edit.name}, seed ${seed} done (${s + 1}/${config.seeds.length})`);
+    }
+    edits.push({
+      name: edit.name,
+      task: edit.task,
+      baselines: { data: summarizeMetrics(baselines.data), inputs: summarizeMetrics(baselines.inputs) },
+      settings: settings.map((setting, i) => settingResult(setting, perSeed[i]!)),
+      examples,
+    });
+  }
+  return { dimension: mixture.dimension, kernel: { medianDistance: median, bandwidths }, edits };
+}
+
+function summarizeMetrics(perSeed: readonly SeedMetrics[]): MetricSummaries {
+  const of = (key: keyof SeedMetrics) => summarizeSeeds(perSeed.map((m) => m[key]));
+  return {
+    mmd2: of("mmd2"),
+    likelihoodW1: of("likelihoodW1"),
+    logLikelihoodPerDim: of("logLikelihoodPerDim"),
+    modeWeightTv: of("modeWeightTv"),
+    rmsToInput: of("rmsToInput"),
+  };
+}
+
+function settingResult(
+  setting: { t0: number; steps: number },
+  perSeed: { ode: SeedMetrics[]; sde: SeedMetrics[] },
+): TaskSettingResult {
+  const sdeMinusOde = summarizeMetrics(perSeed.sde.map((m, s) => differenceOf(m, perSeed.ode[s]!)));
+  return {
+    ...setting,
+    runSteps: stepsFromT0(setting.steps, setting.t0),
+    ode: summarizeMetrics(perSeed.ode),
+    sde: summarizeMetrics(perSeed.sde),
+    sdeMinusOde,
+    better: { mmd2: verdict(sdeMinusOde.mmd2), likelihoodW1: verdict(sdeMinusOde.likelihoodW1) },
+  };
+}
+
+function differenceOf(sde: SeedMetrics, ode: SeedMetrics): SeedMetrics {
+  return {
+    mmd2: sde.mmd2 - ode.mmd2,
+    likelihoodW1: sde.likelihoodW1 - ode.likelihoodW1,
+    logLikelihoodPerDim: sde.logLikelihoodPerDim - ode.logLikelihoodPerDim,
+    modeWeightTv: sde.modeWeightTv - ode.modeWeightTv,
+    rmsToInput: sde.rmsToInput - ode.rmsToInput,
+  };
+}
+
+/** For a distance (lower is better): the sampler whose paired difference's 95% interval excludes 0, else a tie. */
+function verdict(sdeMinusOde: SeedSummary): Verdict {
+  if (Math.abs(sdeMinusOde.mean) <= sdeMinusOde.ci95) return "tie";
+  return sdeMinusOde.mean < 0 ? "sde" : "ode";
+}

@@ -151,10 +151,17 @@ describe("runner Dockerfile", () => {
     for (const target of targets) expect(existsSync(join(repoRoot, target)), target).toBe(true);
   });
 
-  it("copies every workspace's package.json into the deps stage (npm ci checks them all)", () => {
-    const workspaces: string[] = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).workspaces;
-    const copied = keyword(stages()[0]!, "COPY").flatMap((copy) => text(copy).split(/\s+/).slice(0, -1));
-    for (const workspace of workspaces) expect(copied, workspace).toContain(`${workspace}/package.json`);
+  it("copies the manifest of every workspace it installs before npm ci, and their sources into the runtime", () => {
+    const deps = stages()[0]!;
+    const ci = keyword(deps, "RUN").find((run) => text(run).startsWith("npm ci"))!;
+    const workspaces = [...text(ci).matchAll(/--workspace (\S+)/g)].map((match) => match[1]!);
+    expect(new Set(workspaces)).toEqual(new Set(["shared", "gpu-runner", "infra"]));
+    const copiedBeforeCi = keyword(deps, "COPY")
+      .filter((copy) => copy.getRange().start.line < ci.getRange().start.line)
+      .flatMap((copy) => text(copy).split(/\s+/).slice(0, -1));
+    for (const workspace of workspaces) expect(copiedBeforeCi, workspace).toContain(`${workspace}/package.json`);
+    const runtimeCopies = keyword(finalStage(), "COPY").map(text);
+    expect(runtimeCopies).toEqual(expect.arrayContaining(["shared shared", "gpu-runner gpu-runner"]));
   });
 });
 

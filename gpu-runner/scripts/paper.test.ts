@@ -57,7 +57,13 @@ describe("npm run paper", () => {
     const run = await paper(["--config", join(dir, "tiny.json"), "--figures", join(dir, "figures")]);
     expect(run.stderr).toContain("klGaussian: done");
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).result).toBe(join(dir, "tiny.result.json"));
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      result: join(dir, "tiny.result.json"),
+      summary: join(dir, "tiny.summary.md"),
+    });
+    const summary = await readFile(join(dir, "tiny.summary.md"), "utf8");
+    expect(summary).toContain("## Experiment 1a");
+    expect(summary).toContain("### fill (inpaint)");
     const result = JSON.parse(await readFile(join(dir, "tiny.result.json"), "utf8"));
     expect(result.config.tasks.mmdBandwidthScales).toEqual([0.5, 1, 2]);
     expect(result.klGaussian.runs.map((r: { sampler: string }) => r.sampler)).toEqual(["ode", "sde"]);

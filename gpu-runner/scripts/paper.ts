@@ -9,7 +9,8 @@ import { runPaper } from "../src/experiments/run-paper.js";
 const usage = `usage: npm run paper -- --config CONFIG.json [--out RESULT.json] [--figures DIR]
 
   --config FILE   experiments to run (see docs/paper-reproduction.md and docs/experiments/*.json)
-  --out FILE      the JSON result (default: CONFIG.result.json beside the config)
+  --out FILE      the JSON result (default: CONFIG.result.json beside the config); its tables go beside it
+                  as .summary.md
   --figures DIR   where the SVG figures go, named after the config (default: docs/figures)
 
 exit codes: 0 ok, 1 internal error, 2 bad command line or config`;
@@ -53,20 +54,31 @@ async function main(argv: readonly string[]): Promise<number> {
   const name = basename(values.config, ".json");
   const outPath = values.out ?? join(dirname(values.config), `${name}.result.json`);
   const figuresDir = values.figures ?? join("docs", "figures");
-  const { result, figures } = await runPaper(parsed.data, name, (message) => process.stderr.write(`${message}\n`));
+  const summaryPath = `${outPath.replace(/(\.result)?\.json$/, "")}.summary.md`;
+  const { result, figures, summary } = await runPaper(parsed.data, name, (message) =>
+    process.stderr.write(`${message}\n`),
+  );
   await mkdir(dirname(outPath), { recursive: true });
-  await writeFile(outPath, `${JSON.stringify(result, roundForJson, 1)}\n`);
+  await writeFile(outPath, `${compactNumberArrays(JSON.stringify(result, roundForJson, 1))}\n`);
+  await writeFile(summaryPath, summary);
   await mkdir(figuresDir, { recursive: true });
   for (const [file, svg] of figures) await writeFile(join(figuresDir, file), svg);
-  process.stdout.write(
-    `${JSON.stringify({ result: outPath, figures: [...figures.keys()].map((f) => join(figuresDir, f)) })}\n`,
-  );
+  const figurePaths = [...figures.keys()].map((f) => join(figuresDir, f));
+  process.stdout.write(`${JSON.stringify({ result: outPath, summary: summaryPath, figures: figurePaths })}\n`);
   return 0;
 }
 
 /** Six significant digits are more than any Monte-Carlo error here and keep the result files readable. */
 function roundForJson(_key: string, value: unknown): unknown {
   return typeof value === "number" && !Number.isInteger(value) ? Number(value.toPrecision(6)) : value;
+}
+
+/** Puts every array of plain numbers on one line: an indented file stays readable without one number per line. */
+function compactNumberArrays(json: string): string {
+  return json.replace(
+    /\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g,
+    (_all, items: string) => `[${items.split(/,\s*/).join(", ")}]`,
+  );
 }
 
 function fail(message: string): number {

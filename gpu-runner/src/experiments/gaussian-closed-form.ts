@@ -1,6 +1,7 @@
 /** @module gaussian-closed-form: the exact laws of ALGORITHMS 3's Gaussian chain, and KLs fitted from samples. */
 import type { GaussianData } from "../analytic/gaussian-noise-predictor.js";
 import { stepCoefficients } from "../diffusion/eta-step.js";
+import { abarAt } from "../diffusion/schedule.js";
 
 // Legend (ALGORITHMS 3): data x_0 ~ N(μ, s²); v_t = ᾱ_t s² + 1 - ᾱ_t; d = √(1 - ᾱ_s - σ²). With the exact predictor
 // one step of Eq. 6 maps N(m, V) to N(A m + B, A² V + σ²), A = (a_s a_t s² + d c_t)/v_t,
@@ -58,4 +59,14 @@ export function klMonteCarloTolerance(p: GaussianMoments, q: GaussianMoments, n:
   const dVariance = 0.5 * (1 / q.variance - 1 / p.variance);
   const sd = Math.sqrt((dMean ** 2 * p.variance) / n + (dVariance ** 2 * 2 * p.variance ** 2) / n);
   return 4 * sd + p.variance / (2 * n * q.variance) + 1 / (2 * n);
+}
+
+/**
+ * Var(final law) / s² when the true marginal N(a_t0 μ, v_t0) of data N(μ, s²) runs down `levels`: how much the chain
+ * itself (no edit) shrinks or widens the data, from its discretisation alone. 1 on a perfect chain.
+ */
+export function chainVarianceRatio(levels: readonly number[], eta: number, data: GaussianData): number {
+  let law = marginalAt(abarAt(levels[0]!), data);
+  for (let k = 0; k + 1 < levels.length; k++) law = pushGaussianThroughStep(law, levels[k]!, levels[k + 1]!, eta, data);
+  return law.variance / data.std ** 2;
 }

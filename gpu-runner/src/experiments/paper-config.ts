@@ -83,10 +83,14 @@ export type CellRect = z.infer<typeof CellRect>;
 
 const cell = z.tuple([z.number().int().min(0), z.number().int().min(0)]);
 
+const t0 = z.number().gt(0).max(1);
+const steps = z.number().int().min(editLimits.stepsMin).max(editLimits.stepsMax);
 const settingsGrid = {
   name: z.string().regex(/^[a-z0-9-]+$/, "use lowercase letters, digits and '-' (it names the figure files)"),
-  t0: z.array(z.number().gt(0).max(1)).min(1),
-  steps: z.array(z.number().int().min(editLimits.stepsMin).max(editLimits.stepsMax)).min(1),
+  t0: z.array(t0).min(1),
+  steps: z.array(steps).min(1),
+  /** The setting whose first outputs the examples figure shows (default: the middle t0, the most steps). */
+  example: z.strictObject({ t0, steps }).optional(),
 };
 
 /** How img2img's inputs are made from data samples (each an out-of-distribution "painting" to be realised). */
@@ -131,6 +135,9 @@ export const TaskExperimentConfig = z
       ctx.issues.push({ code: "custom", input: ctx.value, path, message });
     const inside = (r: CellRect) => r.x + r.width <= width && r.y + r.height <= height;
     ctx.value.edits.forEach((edit, i) => {
+      if (edit.example && !(edit.t0.includes(edit.example.t0) && edit.steps.includes(edit.example.steps))) {
+        problem(["edits", i, "example"], "must be one of the edit's t0 and one of its step counts");
+      }
       if (edit.task === "img2img" && edit.input.kind === "composite" && edit.input.splitColumn >= width) {
         problem(["edits", i, "input", "splitColumn"], `is ${edit.input.splitColumn}; it must be below width ${width}`);
       }

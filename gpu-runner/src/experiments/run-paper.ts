@@ -4,6 +4,7 @@ import { runGaussianKl } from "./kl-gaussian.js";
 import { runMixtureKl } from "./kl-mixture.js";
 import type { PaperConfig } from "./paper-config.js";
 import { type PaperResult, paperFigures } from "./paper-figures.js";
+import { paperSummaryMarkdown } from "./paper-summary.js";
 import { runTaskExperiment } from "./task-experiment.js";
 
 export interface PaperRun {
@@ -11,6 +12,8 @@ export interface PaperRun {
   readonly result: PaperResult & { readonly config: PaperConfig; readonly wallSeconds: Record<string, number> };
   /** File name -> SVG text. */
   readonly figures: Map<string, string>;
+  /** The result's tables in Markdown. */
+  readonly summary: string;
 }
 
 /** Experiments run one after another in config order; `figurePrefix` starts every figure's file name. */
@@ -36,5 +39,6 @@ export async function runPaper(
   return {
     result: { config, ...result, wallSeconds },
     figures: paperFigures(result, config, figurePrefix),
+    summary: paperSummaryMarkdown(result, config),
   };
 }

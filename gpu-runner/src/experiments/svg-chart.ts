@@ -169,11 +169,12 @@ function renderPanel(panel: ChartPanel): string {
 function linearAxis(min: number, max: number, pixels: readonly [number, number]): Axis {
   const span = max - min || Math.abs(max) || 1;
   const [low, high] = [min - 0.05 * span, max + 0.05 * span];
-  const rough = (high - low) / 5;
-  const power = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power;
+  const power = 10 ** Math.floor(Math.log10((high - low) / 5));
+  // The finest 1/2/5 step that gives at most 7 ticks.
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => (high - low) / s <= 7) ?? 10 * power;
   const ticks: number[] = [];
-  for (let t = Math.ceil(low / step) * step; t <= high + 1e-12; t += step) ticks.push(Number(t.toPrecision(12)));
+  // Ticks are integer multiples of the step, so accumulated rounding cannot turn 0 into 6e-17.
+  for (let k = Math.ceil(low / step); k * step <= high; k++) ticks.push(Number((k * step).toPrecision(12)));
   const toPixel = (v: number) => pixels[0] + ((v - low) / (high - low)) * (pixels[1] - pixels[0]);
   return { toPixel, ticks };
 }

@@ -3,6 +3,9 @@ import type { Sampler } from "@stochedit/shared";
 import { stepsFromT0 } from "@stochedit/shared";
 import { GaussianMixtureNoisePredictor } from "../analytic/gaussian-mixture-noise-predictor.js";
 import { GaussianRng } from "../diffusion/gaussian-rng.js";
+import { stepGrid } from "../diffusion/step-grid.js";
+import { samplerEta } from "../tasks/denoise.js";
+import { chainVarianceRatio } from "./gaussian-closed-form.js";
 import { medianDistance, mmdSquared } from "./mmd.js";
 import type { TaskEditConfig, TaskExperimentConfig } from "./paper-config.js";
 import { patternMixture } from "./pattern-mixture.js";
@@ -34,6 +37,12 @@ export interface TaskSettingResult {
   readonly steps: number;
   /** Model steps of one run from t0 (per drag operation): stepsFromT0(steps, t0). */
   readonly runSteps: number;
+  /**
+   * chainVarianceRatio of this grid for one pattern component, N(μ_k, s² I): how much the DDIM / DDPM chain alone
+   * shrinks the within-pattern variance of an unedited start (closed form). Cycle-SDE (SDE-Drag) replays recorded
+   * noise instead, so this does not describe it.
+   */
+  readonly chainVarianceRatio: { readonly ode: number; readonly sde: number };
   readonly ode: MetricSummaries;
   readonly sde: MetricSummaries;
   /** Per seed SDE - ODE on the same inputs and job seeds. */
@@ -102,7 +111,7 @@ export async function runTaskExperiment(
     const settings = edit.t0.flatMap((t0) => edit.steps.map((steps) => ({ t0, steps })));
     const perSeed = settings.map(() => ({ ode: [] as SeedMetrics[], sde: [] as SeedMetrics[] }));
     const baselines = { data: [] as SeedMetrics[], inputs: [] as SeedMetrics[] };
-    const example = { t0: edit.t0[edit.t0.length >> 1]!, steps: Math.max(...edit.steps) };
+    const example = edit.example ?? { t0: edit.t0[edit.t0.length >> 1]!, steps: Math.max(...edit.steps) };
     const examples = { ...example, inputs: [] as number[][], ode: [] as number[][], sde: [] as number[][] };
     for (const [s, seed] of config.seeds.entries()) {
       const [uniform, rng] = [new UniformRng(deriveSeed(seed, 10 + e)), new GaussianRng(deriveSeed(seed, 10 + e))];
@@ -111,7 +120,7 @@ export async function runTaskExperiment(
       const fresh = drawSet(deriveSeed(seed, 2));
       baselines.data.push(metricsOf(fresh, reference, fresh));
       baselines.inputs.push(metricsOf(inputs, reference, inputs));
-      if (s === 0) examples.inputs = inputs.slice(0, exampleCount).map((x) => Array.from(x));
+      if (s === 0) examples.inputs = exampleValues(inputs);
       for (const [i, setting] of settings.entries()) {
         for (const sampler of ["ode", "sde"] as const) {
           const outputs: Float32Array[] = [];
@@ -124,7 +133,7 @@ export async function runTaskExperiment(
           }
           perSeed[i]![sampler].push(metricsOf(outputs, reference, inputs));
           if (s === 0 && setting.t0 === example.t0 && setting.steps === example.steps) {
-            examples[sampler] = outputs.slice(0, exampleCount).map((x) => Array.from(x));
+            examples[sampler] = exampleValues(outputs);
           }
         }
       }
@@ -134,11 +143,16 @@ export async function runTaskExperiment(
       name: edit.name,
       task: edit.task,
       baselines: { data: summarizeMetrics(baselines.data), inputs: summarizeMetrics(baselines.inputs) },
-      settings: settings.map((setting, i) => settingResult(setting, perSeed[i]!)),
+      settings: settings.map((setting, i) => settingResult(setting, perSeed[i]!, config.data.std)),
       examples,
     });
   }
   return { dimension: mixture.dimension, kernel: { medianDistance: median, bandwidths }, edits };
+}
+
+/** The first few latents, to 4 decimals (they only feed the examples figure). */
+function exampleValues(xs: readonly Float32Array[]): number[][] {
+  return xs.slice(0, exampleCount).map((x) => Array.from(x, (v) => Math.round(v * 1e4) / 1e4));
 }
 
 function summarizeMetrics(perSeed: readonly SeedMetrics[]): MetricSummaries {
@@ -155,11 +169,18 @@ function summarizeMetrics(perSeed: readonly SeedMetrics[]): MetricSummaries {
 function settingResult(
   setting: { t0: number; steps: number },
   perSeed: { ode: SeedMetrics[]; sde: SeedMetrics[] },
+  std: number,
 ): TaskSettingResult {
+  const levels = stepGrid(setting.steps, setting.t0).levels;
+  const componentLaw = { mean: 0, std };
   const sdeMinusOde = summarizeMetrics(perSeed.sde.map((m, s) => differenceOf(m, perSeed.ode[s]!)));
   return {
     ...setting,
     runSteps: stepsFromT0(setting.steps, setting.t0),
+    chainVarianceRatio: {
+      ode: chainVarianceRatio(levels, samplerEta.ode, componentLaw),
+      sde: chainVarianceRatio(levels, samplerEta.sde, componentLaw),
+    },
     ode: summarizeMetrics(perSeed.ode),
     sde: summarizeMetrics(perSeed.sde),
     sdeMinusOde,

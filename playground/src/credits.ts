@@ -1,0 +1,13 @@
+/** @module credits: micro-credits (the API's integer unit) written as credits, without floating-point rounding. */
+import { microCreditsPerCredit } from "@stochedit/shared";
+
+const fractionDigits = String(microCreditsPerCredit).length - 1;
+
+/** 34_200 -> "0.0342 credits", 2_000_000 -> "2 credits". */
+export function formatCredits(microCredits: number): string {
+  const whole = Math.floor(microCredits / microCreditsPerCredit);
+  const fraction = String(microCredits % microCreditsPerCredit)
+    .padStart(fractionDigits, "0")
+    .replace(/0+$/, "");
+  return `${whole}${fraction ? `.${fraction}` : ""} credit${microCredits === microCreditsPerCredit ? "" : "s"}`;
+}

@@ -1,0 +1,283 @@
+/** @module main: the playground page: wires the form, the input stage and the result cards to the public API. */
+import { type ImageContentType, Sampler, Task, taskDefaults, uploadLimits } from "@stochedit/shared";
+import { ApiClient } from "./api-client.js";
+import { describeError } from "./api-errors.js";
+import { formatCredits } from "./credits.js";
+import { byId, checkedValue, make } from "./dom.js";
+import { type EditForm, editRequest, missingInput, quoteRequest, type SamplerChoice, samplersOf } from "./edit-form.js";
+import { ErrorPanel } from "./error-panel.js";
+import { followEditShowingErrors } from "./follow-edit.js";
+import { InputStage, type Tool } from "./input-stage.js";
+import { MaskLayer } from "./mask-layer.js";
+import { PointPairs } from "./point-pairs.js";
+import { ResultCard } from "./result-card.js";
+import "./styles.css";
+
+const form = byId("controls", HTMLFormElement);
+const keyInput = byId("api-key", HTMLInputElement);
+const fileInput = byId("image-file", HTMLInputElement);
+const imageInfo = byId("image-info", HTMLElement);
+const toolsBox = byId("tools", HTMLFieldSetElement);
+const pointsTool = byId("points-tool", HTMLElement);
+const brushName = byId("brush-name", HTMLElement);
+const brushRadius = byId("brush-radius", HTMLInputElement);
+const pairList = byId("pairs", HTMLOListElement);
+const toolHint = byId("tool-hint", HTMLElement);
+const promptInput = byId("prompt", HTMLInputElement);
+const seedInput = byId("seed", HTMLInputElement);
+const t0Name = byId("t0-name", HTMLElement);
+const t0Input = byId("t0", HTMLInputElement);
+const stepsInput = byId("steps", HTMLInputElement);
+const priceLine = byId("price", HTMLElement);
+const runButton = byId("run", HTMLButtonElement);
+const results = byId("results", HTMLElement);
+const errors = new ErrorPanel(byId("error", HTMLElement));
+
+// `npm start` prints the page's URL with `#key=...`: a fragment never reaches a server, so the key stays out of logs.
+keyInput.value = new URLSearchParams(location.hash.slice(1)).get("key") ?? "";
+const api = new ApiClient(() => keyInput.value.trim());
+
+const pairs = new PointPairs();
+let mask: MaskLayer | undefined;
+let uploadId: string | undefined;
+let cards: ResultCard[] = [];
+let running: AbortController | undefined;
+
+const stage = new InputStage(byId("input-canvas", HTMLCanvasElement), {
+  onPoint(point) {
+    if (pairs.place(point) === "full") toolHint.textContent = "That is the most pairs an edit takes.";
+    refresh({ price: true });
+  },
+  onStroke(from, to) {
+    mask?.stroke(from, to, Number(brushRadius.value), stage.tool === "eraser");
+    redraw();
+  },
+});
+
+const task = () => Task.parse(checkedValue(form, "task"));
+const samplerChoice = (): SamplerChoice => {
+  const value = checkedValue(form, "sampler");
+  return value === "both" ? value : Sampler.parse(value);
+};
+/** An empty or malformed number goes to the API as it is, which says what is wrong with it. */
+const numberOf = (input: HTMLInputElement) => (input.value === "" ? Number.NaN : Number(input.value));
+
+function editForm(image: string, maskId: string | undefined): EditForm {
+  return {
+    task: task(),
+    image,
+    prompt: promptInput.value,
+    seed: seedInput.value === "" ? undefined : numberOf(seedInput),
+    steps: numberOf(stepsInput),
+    t0: numberOf(t0Input),
+    pairs: pairs.pairs,
+    mask: maskId,
+  };
+}
+
+function missing(): string | undefined {
+  return missingInput({
+    task: task(),
+    hasImage: uploadId !== undefined,
+    pairCount: pairs.pairs.length,
+    maskPainted: mask !== undefined && !mask.isEmpty(),
+  });
+}
+
+function redraw(): void {
+  const current = task();
+  stage.draw({
+    mask: current === "img2img" ? undefined : mask,
+    pairs: current === "drag" ? pairs.pairs : [],
+    pendingSource: current === "drag" ? pairs.pendingSource : undefined,
+  });
+}
+
+function renderPairs(): void {
+  const items = pairs.pairs.map((pair, index) => {
+    const remove = make("button", { type: "button", textContent: "Remove" });
+    remove.setAttribute("aria-label", `Remove pair ${index + 1}`);
+    remove.addEventListener("click", () => {
+      pairs.remove(index);
+      refresh({ price: true });
+    });
+    const text = `(${pair.from.join(", ")}) → (${pair.to.join(", ")})`;
+    return make("li", {}, text, remove);
+  });
+  pairList.replaceChildren(...(task() === "drag" ? items : []));
+}
+
+function renderTools(): void {
+  const current = task();
+  toolsBox.hidden = current === "img2img";
+  pointsTool.hidden = current !== "drag";
+  brushName.textContent = current === "inpaint" ? "Fill brush" : "Mask brush";
+  byId("clear-points", HTMLButtonElement).hidden = current !== "drag";
+  const tool = checkedValue(form, "tool") as Tool;
+  stage.tool = tool;
+  toolHint.textContent =
+    current === "inpaint"
+      ? "Paint the area to fill."
+      : tool === "points"
+        ? pairs.pendingSource
+          ? "Now click where that point should go."
+          : "Click a source point, then its target."
+        : "Optional: paint the region the drag may change (none: all of it).";
+}
+
+let quoteTimer: ReturnType<typeof setTimeout> | undefined;
+let quoteSequence = 0;
+
+/** The price of what Run would submit, asked shortly after the last change; older answers are dropped. */
+function schedulePrice(): void {
+  clearTimeout(quoteTimer);
+  const sequence = ++quoteSequence;
+  const hint = missing();
+  if (hint || !uploadId) {
+    priceLine.textContent = `Price: ${hint ?? "upload the image first."}`;
+    errors.clear("price");
+    return;
+  }
+  const image = uploadId;
+  priceLine.textContent = "Price: …";
+  quoteTimer = setTimeout(async () => {
+    try {
+      const quoted = await Promise.all(
+        samplersOf(samplerChoice()).map(async (sampler) => ({
+          sampler,
+          price: (await api.quote(quoteRequest(editForm(image, undefined), sampler))).price,
+        })),
+      );
+      if (sequence !== quoteSequence) return;
+      const total = quoted.reduce((sum, q) => sum + q.price, 0);
+      const each = quoted.map((q) => `${q.sampler.toUpperCase()} ${formatCredits(q.price)}`).join(" + ");
+      priceLine.textContent = `Price: ${formatCredits(total)}${quoted.length > 1 ? ` (${each})` : ""}`;
+      errors.clear("price");
+    } catch (error) {
+      if (sequence !== quoteSequence) return;
+      priceLine.textContent = "Price: not available (see the error).";
+      errors.show("price", describeError(error));
+    }
+  }, 250);
+}
+
+function refresh(what: { price: boolean }): void {
+  renderTools();
+  renderPairs();
+  redraw();
+  if (what.price) schedulePrice();
+}
+
+function applyTaskDefaults(): void {
+  const current = task();
+  const defaults = taskDefaults[current];
+  stepsInput.value = String(defaults.steps);
+  // img2img's strength has no API default; 0.6 changes the image visibly and keeps its layout.
+  t0Input.value = String("t0" in defaults ? defaults.t0 : 0.6);
+  t0Name.textContent = current === "img2img" ? "Strength" : "t0";
+  const tool = current === "drag" ? "points" : "brush";
+  for (const radio of form.querySelectorAll<HTMLInputElement>('input[name="tool"]'))
+    radio.checked = radio.value === tool;
+}
+
+async function chooseImage(file: File): Promise<void> {
+  errors.clear("image");
+  uploadId = undefined;
+  const contentType = uploadLimits.contentTypes.find((type) => type === file.type) as ImageContentType | undefined;
+  if (!contentType) {
+    errors.show("image", {
+      title: `${file.name} is ${file.type || "of an unknown type"}`,
+      lines: ["Choose a PNG, JPEG or WebP image."],
+    });
+    return;
+  }
+  // createImageBitmap applies the EXIF orientation, as the API does: points are in the upright image's pixels.
+  const bitmap = await createImageBitmap(file);
+  stage.show(bitmap);
+  pairs.clear();
+  mask = new MaskLayer({ width: bitmap.width, height: bitmap.height });
+  brushRadius.max = String(Math.max(8, Math.round(Math.min(bitmap.width, bitmap.height) / 4)));
+  brushRadius.value = String(Math.max(2, Math.round(Math.min(bitmap.width, bitmap.height) / 16)));
+  imageInfo.textContent = `${file.name}: ${bitmap.width}x${bitmap.height}, uploading…`;
+  refresh({ price: true });
+  try {
+    uploadId = await api.upload(file, contentType);
+    imageInfo.textContent = `${file.name}: ${bitmap.width}x${bitmap.height}, uploaded as ${uploadId}`;
+  } catch (error) {
+    imageInfo.textContent = `${file.name}: ${bitmap.width}x${bitmap.height}, not uploaded`;
+    errors.show("image", describeError(error));
+  }
+  refresh({ price: true });
+}
+
+async function run(): Promise<void> {
+  errors.clear("run");
+  const hint = missing();
+  if (hint || !uploadId) {
+    errors.show("run", { title: hint ?? "Upload the image first.", lines: [] });
+    return;
+  }
+  running?.abort();
+  const controller = new AbortController();
+  running = controller;
+  for (const card of cards) card.dispose();
+  cards = [];
+  runButton.disabled = true;
+  try {
+    const current = task();
+    const maskId =
+      current !== "img2img" && mask && !mask.isEmpty() ? await api.upload(await mask.png(), "image/png") : undefined;
+    const request = editForm(uploadId, current === "drag" || current === "inpaint" ? maskId : undefined);
+    cards = samplersOf(samplerChoice()).map((sampler) => new ResultCard(sampler));
+    results.replaceChildren(...cards.map((card) => card.element));
+    await Promise.all(
+      cards.map(async (card) => {
+        try {
+          const idempotencyKey = `playground-${randomHex(16)}`;
+          const accepted = await api.submit(editRequest(request, card.sampler), idempotencyKey);
+          void followEditShowingErrors(api, accepted, card, controller.signal);
+        } catch (error) {
+          card.failed(describeError(error));
+        }
+      }),
+    );
+  } catch (error) {
+    errors.show("run", describeError(error));
+  } finally {
+    runButton.disabled = false;
+  }
+}
+
+/** getRandomValues, unlike randomUUID, also works on a plain-http LAN address (a phone trying the page). */
+function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+fileInput.addEventListener("change", () => {
+  const file = fileInput.files?.[0];
+  if (file) void chooseImage(file);
+});
+form.addEventListener("change", (event) => {
+  const target = event.target;
+  if (target === fileInput || target === brushRadius) return;
+  if (target instanceof HTMLInputElement && target.name === "task") applyTaskDefaults();
+  refresh({ price: target !== promptInput && target !== seedInput });
+});
+keyInput.addEventListener("change", () => schedulePrice());
+byId("clear-points", HTMLButtonElement).addEventListener("click", () => {
+  pairs.clear();
+  refresh({ price: true });
+});
+byId("clear-mask", HTMLButtonElement).addEventListener("click", () => {
+  mask?.clear();
+  refresh({ price: task() === "inpaint" });
+});
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  void run();
+});
+// Marks keep their on-screen size: redraw when the image is shown at another scale.
+new ResizeObserver(() => redraw()).observe(byId("input-canvas", HTMLCanvasElement));
+
+applyTaskDefaults();
+refresh({ price: true });

@@ -1,0 +1,74 @@
+/** @module result-card: one sampler's edit: its status, live progress, the output image and its download. */
+import type { Edit, Progress, Sampler } from "@stochedit/shared";
+import type { ErrorText } from "./api-errors.js";
+import { formatCredits } from "./credits.js";
+import { make } from "./dom.js";
+import { renderLines } from "./error-panel.js";
+
+const extensions: Record<string, string> = { "image/png": "png", "image/webp": "webp", "image/jpeg": "jpg" };
+
+export class ResultCard {
+  readonly element: HTMLElement;
+  private readonly statusLine: HTMLElement;
+  private readonly bar: HTMLProgressElement;
+  private readonly image: HTMLImageElement;
+  private readonly downloadLink: HTMLAnchorElement;
+  private readonly errorBox: HTMLElement;
+  private objectUrl: string | undefined;
+
+  constructor(readonly sampler: Sampler) {
+    const name = sampler.toUpperCase();
+    this.statusLine = make("p", { className: "status", textContent: "submitting" });
+    this.bar = make("progress", { max: 1, value: 0 });
+    this.bar.setAttribute("aria-label", `${name} progress`);
+    this.image = make("img", { alt: `${name} result`, hidden: true });
+    this.downloadLink = make("a", { className: "download", textContent: `Download ${name} result`, hidden: true });
+    this.errorBox = make("div", { className: "error", hidden: true });
+    this.errorBox.setAttribute("role", "alert");
+    this.element = make(
+      "article",
+      { className: "result" },
+      make("h2", { textContent: name }),
+      this.statusLine,
+      this.bar,
+      this.image,
+      this.downloadLink,
+      this.errorBox,
+    );
+    this.element.dataset.sampler = sampler;
+  }
+
+  status(text: string): void {
+    this.statusLine.textContent = text;
+  }
+
+  progress(progress: Progress): void {
+    this.bar.max = Math.max(progress.total, 1);
+    this.bar.value = progress.step;
+    this.status(`running: step ${progress.step} of ${progress.total}`);
+  }
+
+  succeeded(edit: Edit, output: Blob): void {
+    this.objectUrl = URL.createObjectURL(output);
+    this.bar.value = this.bar.max;
+    const size = edit.output ? `${edit.output.width}x${edit.output.height}, ` : "";
+    this.status(`succeeded: ${size}seed ${edit.seed}, charged ${formatCredits(edit.charged)}`);
+    this.image.src = this.objectUrl;
+    this.image.hidden = false;
+    this.downloadLink.href = this.objectUrl;
+    this.downloadLink.download = `stochedit-${edit.id}-${this.sampler}.${extensions[output.type] ?? "png"}`;
+    this.downloadLink.hidden = false;
+  }
+
+  failed(text: ErrorText): void {
+    this.status("not finished");
+    this.errorBox.replaceChildren(make("strong", { textContent: text.title }), ...renderLines(text.lines));
+    this.errorBox.hidden = false;
+  }
+
+  /** Frees the output's memory once the card leaves the page. */
+  dispose(): void {
+    if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
+    this.element.remove();
+  }
+}

@@ -150,6 +150,7 @@ const metricPanels: readonly { key: keyof MetricSummaries; title: string; yLabel
     yLabel: "W1 of log p(x)/D, nats",
   },
   { key: "mmd2", title: "MMD² to data (lower is better)", yLabel: "MMD², averaged RBF kernel" },
+  { key: "incoherent", title: "Outputs mixing two patterns (lower is better)", yLabel: "fraction of outputs" },
   { key: "logLikelihoodPerDim", title: "Mean exact log-likelihood", yLabel: "log p_data(x) / D, nats" },
   { key: "rmsToInput", title: "Distance to the input (faithfulness)", yLabel: "RMS per value" },
 ];
@@ -170,12 +171,14 @@ function taskFigure(edit: TaskEditResult, config: TaskExperimentConfig): string 
       key === "rmsToInput"
         ? []
         : [{ y: data.mean, label: `a second data sample (${data.mean.toFixed(4)})`, color: "#555" }];
-    return { title, xLabel: "t0 (strength)", yLabel, series, referenceLines };
+    const region = edit.task === "inpaint" ? "fill vs kept cells" : "left vs right half";
+    const axisLabel = key === "incoherent" ? `${yLabel} (${region})` : yLabel;
+    return { title, xLabel: "t0 (strength)", yLabel: axisLabel, series, referenceLines };
   });
   return renderChart(panels, {
     title: `Experiment 2: ${edit.name} (${edit.task}), SDE vs ODE on the pattern mixture`,
     subtitle: `${config.data.height}x${config.data.width}x4 latents, ${config.samplesPerSeed} edits per seed, ${config.seeds.length} seeds; bars: 95% t-interval over seeds`,
-    columns: 2,
+    columns: 3,
   });
 }
 

@@ -77,7 +77,7 @@ export function paperSummaryMarkdown(result: PaperResult, config: PaperConfig): 
       const { data, inputs } = edit.baselines;
       parts.push(
         `### ${edit.name} (${edit.task})\n`,
-        `Baselines: a second data sample W1 ${withInterval(data.likelihoodW1)}, MMD² ${withInterval(data.mmd2)}, log-likelihood ${withInterval(data.logLikelihoodPerDim)}; the inputs W1 ${withInterval(inputs.likelihoodW1)}, log-likelihood ${withInterval(inputs.logLikelihoodPerDim)}.\n`,
+        `Baselines: a second data sample W1 ${withInterval(data.likelihoodW1)}, MMD² ${withInterval(data.mmd2)}, mixed ${fixed(data.incoherent.mean, 3)}, log-likelihood ${withInterval(data.logLikelihoodPerDim)}; the inputs W1 ${withInterval(inputs.likelihoodW1)}, mixed ${fixed(inputs.incoherent.mean, 3)}, log-likelihood ${withInterval(inputs.logLikelihoodPerDim)}.\n`,
         table(
           [
             "t0",
@@ -88,6 +88,8 @@ export function paperSummaryMarkdown(result: PaperResult, config: PaperConfig): 
             "better",
             "MMD² ODE",
             "MMD² SDE",
+            "better",
+            "mixed ODE / SDE",
             "better",
             "log p ODE / SDE",
             "chain var. ratio ODE / SDE",
@@ -102,6 +104,8 @@ export function paperSummaryMarkdown(result: PaperResult, config: PaperConfig): 
             withInterval(s.ode.mmd2),
             withInterval(s.sde.mmd2),
             s.better.mmd2,
+            `${fixed(s.ode.incoherent.mean, 3)} / ${fixed(s.sde.incoherent.mean, 3)}`,
+            s.better.incoherent,
             `${fixed(s.ode.logLikelihoodPerDim.mean, 3)} / ${fixed(s.sde.logLikelihoodPerDim.mean, 3)}`,
             `${fixed(s.chainVarianceRatio.ode, 3)} / ${fixed(s.chainVarianceRatio.sde, 3)}`,
           ]),

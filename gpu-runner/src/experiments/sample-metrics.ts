@@ -51,3 +51,30 @@ export function rmsDistance(xs: readonly Float32Array[], ys: readonly Float32Arr
   });
   return Math.sqrt(sum / count);
 }
+
+/**
+ * The fraction of samples whose two regions show different patterns: the most likely component given the cells in
+ * the region (cellMask 1) differs from the one given the other cells. A diagonal mixture's marginal on a set of values
+ * is the same mixture restricted to them, so both are exact posteriors. Data samples are one pattern throughout (0).
+ */
+export function incoherentFraction(
+  mixture: GaussianMixture,
+  xs: readonly Float32Array[],
+  cellMask: Float32Array,
+): number {
+  const cells = cellMask.length;
+  const inRegion = (i: number) => cellMask[i % cells]! >= 0.5;
+  const likeliest = (x: Float32Array, region: boolean) => {
+    let [best, bestLog] = [0, Number.NEGATIVE_INFINITY];
+    for (let k = 0; k < mixture.componentCount; k++) {
+      const [mean, variance] = [mixture.means[k]!, mixture.variances[k]!];
+      let log = Math.log(mixture.weights[k]!);
+      for (let i = 0; i < x.length; i++) {
+        if (inRegion(i) === region) log -= 0.5 * (Math.log(variance[i]!) + (x[i]! - mean[i]!) ** 2 / variance[i]!);
+      }
+      if (log > bestLog) [best, bestLog] = [k, log];
+    }
+    return best;
+  };
+  return xs.filter((x) => likeliest(x, true) !== likeliest(x, false)).length / xs.length;
+}

@@ -60,6 +60,9 @@ describe("runTaskExperiment (experiment 2)", async () => {
     for (const input of composite!.examples.inputs) {
       expect(nearest(input, (col) => col < 2)).not.toBe(nearest(input, (col) => col >= 2));
     }
+    // Every composite mixes two patterns across the halves; data never does.
+    expect(composite!.baselines.inputs.incoherent.mean).toBe(1);
+    expect(composite!.baselines.data.incoherent.mean).toBe(0);
     // Such inputs are far less likely than data: their likelihood profile is far from the data's.
     expect(composite!.baselines.inputs.likelihoodW1.mean).toBeGreaterThan(
       10 * composite!.baselines.data.likelihoodW1.mean,

@@ -10,18 +10,21 @@ import { medianDistance, mmdSquared } from "./mmd.js";
 import type { TaskEditConfig, TaskExperimentConfig } from "./paper-config.js";
 import { patternMixture } from "./pattern-mixture.js";
 import { runTaskOnce } from "./run-task-once.js";
-import { likelihoodW1, logLikelihoodPerDim, modeWeightTv, rmsDistance } from "./sample-metrics.js";
+import { incoherentFraction, likelihoodW1, logLikelihoodPerDim, modeWeightTv, rmsDistance } from "./sample-metrics.js";
 import { type SeedSummary, summarizeSeeds } from "./seed-statistics.js";
-import { drawData, drawTaskInput } from "./task-inputs.js";
+import { drawData, drawTaskInput, rectMask } from "./task-inputs.js";
 import { deriveSeed, UniformRng } from "./uniform-rng.js";
 
 /**
- * Per seed, against that seed's data sample: MMD², the Wasserstein-1 distance of the log-likelihood profiles, the mean
- * exact log-likelihood, the mode-weight TV, and the RMS distance to the input.
+ * Per seed, against that seed's data sample: MMD², the Wasserstein-1 distance of the log-likelihood profiles, the
+ * fraction of outputs that mix two patterns, the mean exact log-likelihood, the mode-weight TV, and the RMS distance
+ * to the input.
  */
 interface SeedMetrics {
   mmd2: number;
   likelihoodW1: number;
+  /** incoherentFraction over the fill rectangle (inpaint) or the left half (the others). */
+  incoherent: number;
   logLikelihoodPerDim: number;
   modeWeightTv: number;
   rmsToInput: number;
@@ -47,8 +50,8 @@ export interface TaskSettingResult {
   readonly sde: MetricSummaries;
   /** Per seed SDE - ODE on the same inputs and job seeds. */
   readonly sdeMinusOde: MetricSummaries;
-  /** Lower is better for both distances. */
-  readonly better: { readonly mmd2: Verdict; readonly likelihoodW1: Verdict };
+  /** Lower is better for all three. */
+  readonly better: { readonly mmd2: Verdict; readonly likelihoodW1: Verdict; readonly incoherent: Verdict };
 }
 
 export interface TaskEditResult {
@@ -94,13 +97,17 @@ export async function runTaskExperiment(
   const median = medianDistance(drawSet(deriveSeed(config.seeds[0]!, 3)));
   const bandwidths = config.mmdBandwidthScales.map((scale) => scale * median);
   const references = config.seeds.map((seed) => drawSet(deriveSeed(seed, 1)));
+  const { height, width } = config.data;
+  const leftHalf = rectMask({ x: 0, y: 0, width: width >> 1, height }, config.data);
   const metricsOf = (
     xs: readonly Float32Array[],
     reference: readonly Float32Array[],
     inputs: readonly Float32Array[],
+    region: Float32Array,
   ) => ({
     mmd2: mmdSquared(xs, reference, bandwidths),
     likelihoodW1: likelihoodW1(mixture, xs, reference),
+    incoherent: incoherentFraction(mixture, xs, region),
     logLikelihoodPerDim: logLikelihoodPerDim(mixture, xs),
     modeWeightTv: modeWeightTv(mixture, xs),
     rmsToInput: rmsDistance(xs, inputs),
@@ -110,6 +117,7 @@ export async function runTaskExperiment(
   for (const [e, edit] of config.edits.entries()) {
     const settings = edit.t0.flatMap((t0) => edit.steps.map((steps) => ({ t0, steps })));
     const perSeed = settings.map(() => ({ ode: [] as SeedMetrics[], sde: [] as SeedMetrics[] }));
+    const region = edit.task === "inpaint" ? rectMask(edit.fill, config.data) : leftHalf;
     const baselines = { data: [] as SeedMetrics[], inputs: [] as SeedMetrics[] };
     const example = edit.example ?? { t0: edit.t0[edit.t0.length >> 1]!, steps: Math.max(...edit.steps) };
     const examples = { ...example, inputs: [] as number[][], ode: [] as number[][], sde: [] as number[][] };
@@ -118,8 +126,8 @@ export async function runTaskExperiment(
       const inputs = Array.from({ length: n }, () => drawTaskInput(edit, mixture, config.data, uniform, rng));
       const reference = references[s]!;
       const fresh = drawSet(deriveSeed(seed, 2));
-      baselines.data.push(metricsOf(fresh, reference, fresh));
-      baselines.inputs.push(metricsOf(inputs, reference, inputs));
+      baselines.data.push(metricsOf(fresh, reference, fresh, region));
+      baselines.inputs.push(metricsOf(inputs, reference, inputs, region));
       if (s === 0) examples.inputs = exampleValues(inputs);
       for (const [i, setting] of settings.entries()) {
         for (const sampler of ["ode", "sde"] as const) {
@@ -131,7 +139,7 @@ export async function runTaskExperiment(
               await runTaskOnce(edit, Float32Array.from(input), config.data, { ...setting, sampler }, runtime),
             );
           }
-          perSeed[i]![sampler].push(metricsOf(outputs, reference, inputs));
+          perSeed[i]![sampler].push(metricsOf(outputs, reference, inputs, region));
           if (s === 0 && setting.t0 === example.t0 && setting.steps === example.steps) {
             examples[sampler] = exampleValues(outputs);
           }
@@ -160,6 +168,7 @@ function summarizeMetrics(perSeed: readonly SeedMetrics[]): MetricSummaries {
   return {
     mmd2: of("mmd2"),
     likelihoodW1: of("likelihoodW1"),
+    incoherent: of("incoherent"),
     logLikelihoodPerDim: of("logLikelihoodPerDim"),
     modeWeightTv: of("modeWeightTv"),
     rmsToInput: of("rmsToInput"),
@@ -184,7 +193,11 @@ function settingResult(
     ode: summarizeMetrics(perSeed.ode),
     sde: summarizeMetrics(perSeed.sde),
     sdeMinusOde,
-    better: { mmd2: verdict(sdeMinusOde.mmd2), likelihoodW1: verdict(sdeMinusOde.likelihoodW1) },
+    better: {
+      mmd2: verdict(sdeMinusOde.mmd2),
+      likelihoodW1: verdict(sdeMinusOde.likelihoodW1),
+      incoherent: verdict(sdeMinusOde.incoherent),
+    },
   };
 }
 
@@ -192,13 +205,14 @@ function differenceOf(sde: SeedMetrics, ode: SeedMetrics): SeedMetrics {
   return {
     mmd2: sde.mmd2 - ode.mmd2,
     likelihoodW1: sde.likelihoodW1 - ode.likelihoodW1,
+    incoherent: sde.incoherent - ode.incoherent,
     logLikelihoodPerDim: sde.logLikelihoodPerDim - ode.logLikelihoodPerDim,
     modeWeightTv: sde.modeWeightTv - ode.modeWeightTv,
     rmsToInput: sde.rmsToInput - ode.rmsToInput,
   };
 }
 
-/** For a distance (lower is better): the sampler whose paired difference's 95% interval excludes 0, else a tie. */
+/** For a distance or an error rate (lower is better): the sampler whose paired difference's 95% interval excludes 0, else a tie. */
 function verdict(sdeMinusOde: SeedSummary): Verdict {
   if (Math.abs(sdeMinusOde.mean) <= sdeMinusOde.ci95) return "tie";
   return sdeMinusOde.mean < 0 ? "sde" : "ode";

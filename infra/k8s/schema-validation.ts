@@ -12,7 +12,11 @@ interface ModelClass {
   readonly kind: string;
 }
 
-/** The kinds the manifests may use: Kubernetes 1.30's core schemas and KEDA's CRDs (v2 CRD schemas). */
+/**
+ * The kinds the manifests may use: Kubernetes 1.27's OpenAPI schemas (kubernetes-models 4.5) and KEDA 2.10.1's CRD
+ * schemas (@kubernetes-models/keda 0.4, the newest of both that run on Node 20). Every field used here exists
+ * unchanged in the KEDA 2.13+ that the metrics-api scaler's bearer auth needs.
+ */
 const models: readonly ModelClass[] = [
   ConfigMap,
   Namespace,

@@ -6,6 +6,7 @@ import { ensureDevVars } from "./local-stack/dev-vars.js";
 import { applyLocalMigrations, startEdgeDev } from "./local-stack/edge-dev.js";
 import { linePrinter } from "./local-stack/line-printer.js";
 import { type LocalS3, startLocalS3 } from "./local-stack/local-s3.js";
+import { ensurePlaygroundBuilt } from "./local-stack/playground-build.js";
 import { runningProcesses } from "./local-stack/process-group.js";
 import { repoRoot } from "./local-stack/repo-paths.js";
 import { startRunnerProcess } from "./local-stack/runner-process.js";
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
   s3 = await startLocalS3({ directory: join(localDir, "s3"), port: ports.s3, bucket: "stochedit" });
   say(`S3 (s3rver) on ${s3.endpoint}, bucket ${s3.bucket}, data in .local/s3`);
 
+  if (await ensurePlaygroundBuilt()) say("built the playground page (playground/served/playground)");
+
   const persistTo = join(localDir, "wrangler");
   say("applying D1 migrations (local)");
   await applyLocalMigrations(persistTo);
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
 stochedit is running locally. Ctrl-C stops everything.
 
   API         ${edge.url}  (docs: ${edge.url}/docs)
+  playground  ${edge.url}/playground/#key=${account.apiKey}
   S3          ${s3.endpoint}/${s3.bucket}
   runner      ${runner.healthUrl}/healthz  ${runner.healthUrl}/metrics
   account     ${account.accountId}  (${credits} credits)

@@ -80,9 +80,10 @@ describe("samplersOf and missingInput", () => {
   });
 
   it("says what is missing for each task", () => {
-    const ready = { task: "drag" as const, hasImage: true, pairCount: 1, maskPainted: false };
+    const ready = { task: "drag" as const, image: "uploaded" as const, pairCount: 1, maskPainted: false };
     expect(missingInput(ready)).toBeUndefined();
-    expect(missingInput({ ...ready, hasImage: false })).toBe("Choose an image first.");
+    expect(missingInput({ ...ready, image: "none" })).toBe("Choose an image first.");
+    expect(missingInput({ ...ready, image: "failed" })).toContain("not uploaded");
     expect(missingInput({ ...ready, pairCount: 0 })).toContain("source point");
     expect(missingInput({ ...ready, task: "inpaint" })).toContain("Paint the area");
     expect(missingInput({ ...ready, task: "inpaint", maskPainted: true })).toBeUndefined();

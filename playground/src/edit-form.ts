@@ -50,14 +50,22 @@ export function quoteRequest(form: EditForm, sampler: Sampler): EditRequestInput
   return editRequest({ ...form, mask: form.task === "inpaint" ? form.image : undefined }, sampler);
 }
 
+export type ImageState = "none" | "uploading" | "failed" | "uploaded";
+
+const imageHints: Record<Exclude<ImageState, "uploaded">, string> = {
+  none: "Choose an image first.",
+  uploading: "Uploading the image…",
+  failed: "The image is not uploaded (see the error).",
+};
+
 /** What still keeps the edit from running, in words (undefined: nothing). */
 export function missingInput(state: {
   task: Task;
-  hasImage: boolean;
+  image: ImageState;
   pairCount: number;
   maskPainted: boolean;
 }): string | undefined {
-  if (!state.hasImage) return "Choose an image first.";
+  if (state.image !== "uploaded") return imageHints[state.image];
   if (state.task === "drag" && state.pairCount === 0) {
     return "Click a source point on the image, then its target (a pair at least).";
   }

@@ -46,8 +46,7 @@ export class InputStage {
 
   show(image: ImageBitmap): void {
     this.image = image;
-    this.canvas.width = image.width;
-    this.canvas.height = image.height;
+    this.canvas.style.aspectRatio = `${image.width} / ${image.height}`;
     this.canvas.hidden = false;
   }
 
@@ -55,24 +54,37 @@ export class InputStage {
     return this.image && { width: this.image.width, height: this.image.height };
   }
 
+  /**
+   * The canvas has the resolution it is shown at (not the image's), so arrows and dots stay sharp over a small image
+   * shown large; the image and the mask are scaled up without smoothing, so their pixels stay visible as pixels.
+   */
   draw(drawing: StageDrawing): void {
     const c = this.context;
     if (!this.image) return;
-    c.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    c.drawImage(this.image, 0, 0);
+    const shown = this.canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    this.canvas.width = Math.max(1, Math.round(shown.width * dpr));
+    this.canvas.height = Math.max(1, Math.round(shown.height * dpr));
+    c.imageSmoothingEnabled = false;
+    c.drawImage(this.image, 0, 0, this.canvas.width, this.canvas.height);
     if (drawing.mask) {
       c.globalAlpha = maskOpacity;
-      c.drawImage(drawing.mask.canvas, 0, 0);
+      c.drawImage(drawing.mask.canvas, 0, 0, this.canvas.width, this.canvas.height);
       c.globalAlpha = 1;
     }
-    // Image pixels per CSS pixel: marks keep the same size on screen however the image is scaled.
-    const shown = this.canvas.getBoundingClientRect().width;
-    const unit = shown > 0 ? this.canvas.width / shown : 1;
+    const marks: Marks = {
+      context: c,
+      unit: dpr,
+      at: (p) => [
+        ((p[0] + 0.5) * this.canvas.width) / this.image!.width,
+        ((p[1] + 0.5) * this.canvas.height) / this.image!.height,
+      ],
+    };
     drawing.pairs.forEach((pair, index) => {
-      drawArrow(c, pair, unit);
-      drawLabel(c, pair.from, String(index + 1), unit);
+      drawArrow(marks, pair);
+      drawLabel(marks, pair.from, String(index + 1));
     });
-    if (drawing.pendingSource) drawDot(c, drawing.pendingSource, sourceColour, unit);
+    if (drawing.pendingSource) drawDot(marks, drawing.pendingSource, sourceColour);
   }
 
   private pixelOf(event: PointerEvent): Point | undefined {
@@ -83,7 +95,6 @@ export class InputStage {
   private pointerDown(event: PointerEvent): void {
     const point = this.pixelOf(event);
     if (!point || !event.isPrimary) return;
-    event.preventDefault();
     if (this.tool === "points") {
       this.listener.onPoint(point);
       return;
@@ -106,43 +117,56 @@ export class InputStage {
   }
 }
 
-const centre = (p: Point): [number, number] => [p[0] + 0.5, p[1] + 0.5];
+/** Where marks go: canvas coordinates of an image pixel's centre, and canvas pixels per CSS pixel. */
+interface Marks {
+  readonly context: CanvasRenderingContext2D;
+  readonly unit: number;
+  at(point: Point): [number, number];
+}
 
-function drawDot(c: CanvasRenderingContext2D, point: Point, colour: string, unit: number): void {
-  const [x, y] = centre(point);
+function drawDot({ context: c, unit, at }: Marks, point: Point, colour: string): void {
+  const [x, y] = at(point);
   c.beginPath();
-  c.arc(x, y, 5 * unit, 0, 2 * Math.PI);
+  c.arc(x, y, 6 * unit, 0, 2 * Math.PI);
   c.fillStyle = colour;
   c.fill();
-  c.lineWidth = 1.5 * unit;
+  c.lineWidth = 2 * unit;
   c.strokeStyle = "white";
   c.stroke();
 }
 
-function drawArrow(c: CanvasRenderingContext2D, pair: DragPair, unit: number): void {
-  const [x0, y0] = centre(pair.from);
-  const [x1, y1] = centre(pair.to);
+function drawArrow(marks: Marks, pair: DragPair): void {
+  const { context: c, unit, at } = marks;
+  const [x0, y0] = at(pair.from);
+  const [x1, y1] = at(pair.to);
   const angle = Math.atan2(y1 - y0, x1 - x0);
-  const head = 10 * unit;
-  c.strokeStyle = "white";
-  c.lineWidth = 2.5 * unit;
-  c.beginPath();
-  c.moveTo(x0, y0);
-  c.lineTo(x1, y1);
-  c.lineTo(x1 - head * Math.cos(angle - Math.PI / 7), y1 - head * Math.sin(angle - Math.PI / 7));
-  c.moveTo(x1, y1);
-  c.lineTo(x1 - head * Math.cos(angle + Math.PI / 7), y1 - head * Math.sin(angle + Math.PI / 7));
-  c.stroke();
-  drawDot(c, pair.from, sourceColour, unit);
-  drawDot(c, pair.to, targetColour, unit);
+  const head = 12 * unit;
+  c.lineCap = "round";
+  c.lineJoin = "round";
+  for (const [colour, width] of [
+    ["rgba(0, 0, 0, 0.6)", 5],
+    ["white", 2.5],
+  ] as const) {
+    c.strokeStyle = colour;
+    c.lineWidth = width * unit;
+    c.beginPath();
+    c.moveTo(x0, y0);
+    c.lineTo(x1, y1);
+    c.lineTo(x1 - head * Math.cos(angle - Math.PI / 7), y1 - head * Math.sin(angle - Math.PI / 7));
+    c.moveTo(x1, y1);
+    c.lineTo(x1 - head * Math.cos(angle + Math.PI / 7), y1 - head * Math.sin(angle + Math.PI / 7));
+    c.stroke();
+  }
+  drawDot(marks, pair.from, sourceColour);
+  drawDot(marks, pair.to, targetColour);
 }
 
-function drawLabel(c: CanvasRenderingContext2D, at: Point, text: string, unit: number): void {
-  const [x, y] = centre(at);
-  c.font = `bold ${12 * unit}px system-ui, sans-serif`;
+function drawLabel({ context: c, unit, at }: Marks, point: Point, text: string): void {
+  const [x, y] = at(point);
+  c.font = `bold ${13 * unit}px system-ui, sans-serif`;
   c.lineWidth = 3 * unit;
   c.strokeStyle = "black";
   c.fillStyle = "white";
-  c.strokeText(text, x + 7 * unit, y - 7 * unit);
-  c.fillText(text, x + 7 * unit, y - 7 * unit);
+  c.strokeText(text, x + 8 * unit, y - 8 * unit);
+  c.fillText(text, x + 8 * unit, y - 8 * unit);
 }

@@ -4,7 +4,15 @@ import { ApiClient } from "./api-client.js";
 import { describeError } from "./api-errors.js";
 import { formatCredits } from "./credits.js";
 import { byId, checkedValue, make } from "./dom.js";
-import { type EditForm, editRequest, missingInput, quoteRequest, type SamplerChoice, samplersOf } from "./edit-form.js";
+import {
+  type EditForm,
+  editRequest,
+  type ImageState,
+  missingInput,
+  quoteRequest,
+  type SamplerChoice,
+  samplersOf,
+} from "./edit-form.js";
 import { ErrorPanel } from "./error-panel.js";
 import { followEditShowingErrors } from "./follow-edit.js";
 import { InputStage, type Tool } from "./input-stage.js";
@@ -40,6 +48,7 @@ const api = new ApiClient(() => keyInput.value.trim());
 const pairs = new PointPairs();
 let mask: MaskLayer | undefined;
 let uploadId: string | undefined;
+let imageState: ImageState = "none";
 let cards: ResultCard[] = [];
 let running: AbortController | undefined;
 
@@ -78,7 +87,7 @@ function editForm(image: string, maskId: string | undefined): EditForm {
 function missing(): string | undefined {
   return missingInput({
     task: task(),
-    hasImage: uploadId !== undefined,
+    image: imageState,
     pairCount: pairs.pairs.length,
     maskPainted: mask !== undefined && !mask.isEmpty(),
   });
@@ -93,8 +102,18 @@ function redraw(): void {
   });
 }
 
+let renderedPairs = "";
+
+/**
+ * Rebuilt only when the pairs change: rebuilding on every change of the form would replace a Remove button between
+ * the press and the release of a click (a blur's change event lands in between), and the click would be lost.
+ */
 function renderPairs(): void {
-  const items = pairs.pairs.map((pair, index) => {
+  const shown = task() === "drag" ? pairs.pairs : [];
+  const key = JSON.stringify(shown);
+  if (key === renderedPairs) return;
+  renderedPairs = key;
+  const items = shown.map((pair, index) => {
     const remove = make("button", { type: "button", textContent: "Remove" });
     remove.setAttribute("aria-label", `Remove pair ${index + 1}`);
     remove.addEventListener("click", () => {
@@ -104,7 +123,7 @@ function renderPairs(): void {
     const text = `(${pair.from.join(", ")}) → (${pair.to.join(", ")})`;
     return make("li", {}, text, remove);
   });
-  pairList.replaceChildren(...(task() === "drag" ? items : []));
+  pairList.replaceChildren(...items);
 }
 
 function renderTools(): void {
@@ -180,31 +199,52 @@ function applyTaskDefaults(): void {
     radio.checked = radio.value === tool;
 }
 
+let imageChoice = 0;
+
 async function chooseImage(file: File): Promise<void> {
+  const choice = ++imageChoice;
   errors.clear("image");
   uploadId = undefined;
+  imageState = "failed";
   const contentType = uploadLimits.contentTypes.find((type) => type === file.type) as ImageContentType | undefined;
   if (!contentType) {
     errors.show("image", {
       title: `${file.name} is ${file.type || "of an unknown type"}`,
       lines: ["Choose a PNG, JPEG or WebP image."],
     });
+    refresh({ price: true });
     return;
   }
-  // createImageBitmap applies the EXIF orientation, as the API does: points are in the upright image's pixels.
-  const bitmap = await createImageBitmap(file);
+  let bitmap: ImageBitmap;
+  try {
+    // createImageBitmap applies the EXIF orientation, as the API does: points are in the upright image's pixels.
+    bitmap = await createImageBitmap(file);
+  } catch (error) {
+    errors.show("image", { title: `${file.name} could not be decoded`, lines: [describeError(error).lines.join(" ")] });
+    refresh({ price: true });
+    return;
+  }
+  if (choice !== imageChoice) return;
   stage.show(bitmap);
   pairs.clear();
   mask = new MaskLayer({ width: bitmap.width, height: bitmap.height });
   brushRadius.max = String(Math.max(8, Math.round(Math.min(bitmap.width, bitmap.height) / 4)));
   brushRadius.value = String(Math.max(2, Math.round(Math.min(bitmap.width, bitmap.height) / 16)));
-  imageInfo.textContent = `${file.name}: ${bitmap.width}x${bitmap.height}, uploading…`;
+  const describe = (state: string) => `${file.name}: ${bitmap.width}x${bitmap.height}, ${state}`;
+  imageInfo.textContent = describe("uploading…");
+  imageState = "uploading";
   refresh({ price: true });
   try {
-    uploadId = await api.upload(file, contentType);
-    imageInfo.textContent = `${file.name}: ${bitmap.width}x${bitmap.height}, uploaded as ${uploadId}`;
+    const uploaded = await api.upload(file, contentType);
+    // A newer choice wins: this upload's answer must not overwrite it.
+    if (choice !== imageChoice) return;
+    uploadId = uploaded;
+    imageState = "uploaded";
+    imageInfo.textContent = describe(`uploaded as ${uploaded}`);
   } catch (error) {
-    imageInfo.textContent = `${file.name}: ${bitmap.width}x${bitmap.height}, not uploaded`;
+    if (choice !== imageChoice) return;
+    imageState = "failed";
+    imageInfo.textContent = describe("not uploaded");
     errors.show("image", describeError(error));
   }
   refresh({ price: true });
@@ -230,6 +270,8 @@ async function run(): Promise<void> {
     const request = editForm(uploadId, current === "drag" || current === "inpaint" ? maskId : undefined);
     cards = samplersOf(samplerChoice()).map((sampler) => new ResultCard(sampler));
     results.replaceChildren(...cards.map((card) => card.element));
+    // On a phone the results are above the Run button, out of sight.
+    results.scrollIntoView({ block: "nearest" });
     await Promise.all(
       cards.map(async (card) => {
         try {

@@ -6,6 +6,13 @@ import { formatCredits } from "./credits.js";
 import { readEditEvents } from "./edit-events.js";
 import type { ResultCard } from "./result-card.js";
 
+const endings: Record<string, string> = {
+  succeeded: "The edit succeeded but has no output",
+  failed: "The edit failed",
+  canceled: "The edit was canceled",
+  expired: "The edit expired: no runner took it in time",
+};
+
 /** Like EventSource's default retry: a stream that ended before the edit did is reopened after this pause. */
 const reconnectDelayMs = 2_000;
 
@@ -41,7 +48,10 @@ export async function followEdit(
     }
     if (isTerminal(edit.status)) {
       const reason = edit.error ? [`${edit.error.code}: ${edit.error.message}`] : [];
-      card.failed({ title: `The edit ${edit.status}`, lines: [...reason, `edit ${edit.id}`] });
+      card.failed({
+        title: endings[edit.status] ?? `The edit ended ${edit.status}`,
+        lines: [...reason, `edit ${edit.id}`],
+      });
       return;
     }
     await pause(reconnectDelayMs, signal);

@@ -2,7 +2,6 @@
 import { type ImageContentType, Sampler, Task, taskDefaults, uploadLimits } from "@stochedit/shared";
 import { ApiClient } from "./api-client.js";
 import { describeError } from "./api-errors.js";
-import { formatCredits } from "./credits.js";
 import { byId, checkedValue, make } from "./dom.js";
 import {
   type EditForm,
@@ -18,6 +17,7 @@ import { followEditShowingErrors } from "./follow-edit.js";
 import { InputStage, type Tool } from "./input-stage.js";
 import { MaskLayer } from "./mask-layer.js";
 import { PointPairs } from "./point-pairs.js";
+import { PriceLine } from "./price-line.js";
 import { ResultCard } from "./result-card.js";
 import "./styles.css";
 
@@ -36,7 +36,6 @@ const seedInput = byId("seed", HTMLInputElement);
 const t0Name = byId("t0-name", HTMLElement);
 const t0Input = byId("t0", HTMLInputElement);
 const stepsInput = byId("steps", HTMLInputElement);
-const priceLine = byId("price", HTMLElement);
 const runButton = byId("run", HTMLButtonElement);
 const results = byId("results", HTMLElement);
 const errors = new ErrorPanel(byId("error", HTMLElement));
@@ -44,6 +43,7 @@ const errors = new ErrorPanel(byId("error", HTMLElement));
 // `npm start` prints the page's URL with `#key=...`: a fragment never reaches a server, so the key stays out of logs.
 keyInput.value = new URLSearchParams(location.hash.slice(1)).get("key") ?? "";
 const api = new ApiClient(() => keyInput.value.trim());
+const priceLine = new PriceLine(byId("price", HTMLElement), api, errors);
 
 const pairs = new PointPairs();
 let mask: MaskLayer | undefined;
@@ -144,40 +144,15 @@ function renderTools(): void {
         : "Optional: paint the region the drag may change (none: all of it).";
 }
 
-let quoteTimer: ReturnType<typeof setTimeout> | undefined;
-let quoteSequence = 0;
-
-/** The price of what Run would submit, asked shortly after the last change; older answers are dropped. */
+/** The price of what Run would submit ("both": the sum), or what is still missing before there is one. */
 function schedulePrice(): void {
-  clearTimeout(quoteTimer);
-  const sequence = ++quoteSequence;
   const hint = missing();
-  if (hint || !uploadId) {
-    priceLine.textContent = `Price: ${hint ?? "upload the image first."}`;
-    errors.clear("price");
+  const image = uploadId;
+  if (hint || !image) {
+    priceLine.nothingToPrice(hint ?? "upload the image first.");
     return;
   }
-  const image = uploadId;
-  priceLine.textContent = "Price: …";
-  quoteTimer = setTimeout(async () => {
-    try {
-      const quoted = await Promise.all(
-        samplersOf(samplerChoice()).map(async (sampler) => ({
-          sampler,
-          price: (await api.quote(quoteRequest(editForm(image, undefined), sampler))).price,
-        })),
-      );
-      if (sequence !== quoteSequence) return;
-      const total = quoted.reduce((sum, q) => sum + q.price, 0);
-      const each = quoted.map((q) => `${q.sampler.toUpperCase()} ${formatCredits(q.price)}`).join(" + ");
-      priceLine.textContent = `Price: ${formatCredits(total)}${quoted.length > 1 ? ` (${each})` : ""}`;
-      errors.clear("price");
-    } catch (error) {
-      if (sequence !== quoteSequence) return;
-      priceLine.textContent = "Price: not available (see the error).";
-      errors.show("price", describeError(error));
-    }
-  }, 250);
+  priceLine.schedule(samplersOf(samplerChoice()).map((sampler) => quoteRequest(editForm(image, undefined), sampler)));
 }
 
 function refresh(what: { price: boolean }): void {

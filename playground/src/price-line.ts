@@ -1,0 +1,49 @@
+/** @module price-line: the quoted price of what Run would submit, asked shortly after the last change. */
+import type { EditRequestInput } from "@stochedit/shared";
+import type { ApiClient } from "./api-client.js";
+import { describeError } from "./api-errors.js";
+import { formatCredits } from "./credits.js";
+import type { ErrorPanel } from "./error-panel.js";
+
+/** Typing a number of steps changes the form on every key: one quote after the last change, not one per key. */
+const settleMs = 250;
+
+export class PriceLine {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Answers to older requests arrive late sometimes: only the latest request's answer is shown. */
+  private latest = 0;
+
+  constructor(
+    private readonly element: HTMLElement,
+    private readonly api: ApiClient,
+    private readonly errors: ErrorPanel,
+  ) {}
+
+  nothingToPrice(hint: string): void {
+    clearTimeout(this.timer);
+    this.latest++;
+    this.element.textContent = `Price: ${hint}`;
+    this.errors.clear("price");
+  }
+
+  /** Quotes every request (one per sampler) and shows their sum, and each price when there are several. */
+  schedule(requests: readonly EditRequestInput[]): void {
+    clearTimeout(this.timer);
+    const request = ++this.latest;
+    this.element.textContent = "Price: …";
+    this.timer = setTimeout(async () => {
+      try {
+        const quotes = await Promise.all(requests.map((body) => this.api.quote(body)));
+        if (request !== this.latest) return;
+        const total = quotes.reduce((sum, quote) => sum + quote.price, 0);
+        const each = quotes.map((quote, i) => `${requests[i]!.sampler?.toUpperCase()} ${formatCredits(quote.price)}`);
+        this.element.textContent = `Price: ${formatCredits(total)}${quotes.length > 1 ? ` (${each.join(" + ")})` : ""}`;
+        this.errors.clear("price");
+      } catch (error) {
+        if (request !== this.latest) return;
+        this.element.textContent = "Price: not available (see the error).";
+        this.errors.show("price", describeError(error));
+      }
+    }, settleMs);
+  }
+}

@@ -2,14 +2,25 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-/** Test-only credentials: s3rver accepts S3RVER/S3RVER; the operator token is a fixed, obviously fake value. */
+/**
+ * Test-only credentials: s3rver accepts S3RVER/S3RVER; the tokens are fixed, obviously fake values. Timings: leases
+ * run out in the tests by moving their deadline, so the TTL stays long; webhooks may go to the loopback receiver.
+ */
 export const testBindings = {
   S3_BUCKET: "stochedit-test",
   S3_REGION: "us-east-1",
   S3_ACCESS_KEY_ID: "S3RVER",
   S3_SECRET_ACCESS_KEY: "S3RVER",
   OPERATOR_TOKEN: "test-operator-token-not-a-secret-0123456789",
+  RUNNER_HMAC_SECRET: "test-runner-secret-not-a-secret-0123456789",
+  METRICS_TOKEN: "test-metrics-token-not-a-secret-0123456789",
   SERVED_MODELS: "stochedit-mini,sd15-test",
+  MAX_ATTEMPTS: "2",
+  PROGRESS_WRITE_MIN_MS: "60000",
+  SSE_POLL_MS: "10",
+  WEBHOOK_RETRY_DELAYS_SECONDS: "1,2,3",
+  WEBHOOK_TIMEOUT_MS: "1500",
+  WEBHOOK_ALLOW_LOCALHOST: "true",
 };
 
 // Otherwise wrangler warns on every test file that [secrets] is experimental and that the secrets (test bindings

@@ -23,6 +23,7 @@ describe("app", () => {
     }>("GET", "/openapi.json");
     expect(reply.status).toBe(200);
     expect(reply.body.openapi).toBe("3.1.0");
+    // The runners' /internal routes are not public and stay out of the document.
     expect(Object.keys(reply.body.paths).sort()).toEqual([
       "/admin/accounts",
       "/admin/accounts/{account}",
@@ -30,13 +31,27 @@ describe("app", () => {
       "/admin/accounts/{account}/keys",
       "/admin/accounts/{account}/keys/{key}/revoke",
       "/v1/account",
+      "/v1/account/webhook-secret",
+      "/v1/account/webhook-secret/rotate",
       "/v1/edits",
       "/v1/edits/{id}",
       "/v1/edits/{id}/cancel",
+      "/v1/edits/{id}/deliveries",
+      "/v1/edits/{id}/events",
       "/v1/quote",
       "/v1/uploads",
     ]);
-    for (const schema of ["EditRequest", "DragRequest", "Edit", "EditAccepted", "Problem", "Quote", "UploadResponse"]) {
+    for (const schema of [
+      "EditRequest",
+      "DragRequest",
+      "Edit",
+      "EditAccepted",
+      "EditEvent",
+      "Problem",
+      "Quote",
+      "UploadResponse",
+      "WebhookDeliveryList",
+    ]) {
       expect(reply.body.components.schemas).toHaveProperty(schema);
     }
     expect(Object.keys(reply.body.components.securitySchemes).sort()).toEqual(["apiKey", "operatorToken"]);

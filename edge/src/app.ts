@@ -10,9 +10,12 @@ import { rateLimit } from "./ratelimit/rate-limit.js";
 import { accountRoutes } from "./routes/account.js";
 import { adminRoutes } from "./routes/admin.js";
 import { docsRoutes } from "./routes/docs.js";
+import { editEventRoutes } from "./routes/edit-events.js";
 import { editRoutes } from "./routes/edits.js";
+import { internalRoutes } from "./routes/internal.js";
 import { quoteRoutes } from "./routes/quote.js";
 import { uploadRoutes } from "./routes/uploads.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 
 /** JSON bodies are small (the largest is an edit with 20 drag pairs); images go straight to S3. */
 export const maxBodyBytes = 64 * 1024;
@@ -35,7 +38,10 @@ app.route("/", accountRoutes);
 app.route("/", uploadRoutes);
 app.route("/", quoteRoutes);
 app.route("/", editRoutes);
+app.route("/", editEventRoutes);
+app.route("/", webhookRoutes);
 app.route("/", adminRoutes);
+app.route("/", internalRoutes);
 app.route("/", docsRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {

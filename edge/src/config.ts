@@ -1,6 +1,9 @@
 /** @module config: the worker's vars and secrets, checked with zod once per request (a trust boundary). */
 import { z } from "zod";
 
+/** Cloudflare Queues' largest retry or send delay. */
+export const maxQueueDelaySeconds = 43_200;
+
 const commaList = z
   .string()
   .transform((s) => s.split(",").map((name) => name.trim()))
@@ -15,6 +18,17 @@ const EdgeConfig = z.object({
   DEFAULT_MODEL: z.string().min(1),
   SERVED_MODELS: commaList,
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1),
+  LEASE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20),
+  QUEUED_JOB_TTL_MS: z.coerce.number().int().min(1000),
+  PROGRESS_WRITE_MIN_MS: z.coerce.number().int().min(0),
+  SSE_POLL_MS: z.coerce.number().int().min(10).max(60_000),
+  WEBHOOK_RETRY_DELAYS_SECONDS: commaList.pipe(
+    // Queues' retry delay is at most 12 h; 0 would retry at once.
+    z.array(z.coerce.number<string>().int().min(0).max(maxQueueDelaySeconds)),
+  ),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000),
+  WEBHOOK_ALLOW_LOCALHOST: z.enum(["true", "false"]).transform((flag) => flag === "true"),
 });
 
 export interface EdgeConfig {
@@ -22,6 +36,24 @@ export interface EdgeConfig {
   defaultModel: string;
   servedModels: string[];
   rateLimitPerMinute: number;
+  dispatch: DispatchConfig;
+  webhooks: WebhookConfig;
+  ssePollMs: number;
+}
+
+export interface DispatchConfig {
+  leaseTtlMs: number;
+  maxAttempts: number;
+  queuedJobTtlMs: number;
+  progressWriteMinMs: number;
+}
+
+export interface WebhookConfig {
+  /** The wait before retry n (n = 1, 2, ...) is retryDelaysSeconds[n - 1]; after the last one, no more tries. */
+  retryDelaysSeconds: number[];
+  timeoutMs: number;
+  /** Dev only: webhooks may go to localhost and loopback addresses, over http too. */
+  allowLocalhost: boolean;
 }
 
 /** Throws a message naming every bad var, so a misconfigured deployment fails loudly (as a 500) on first use. */
@@ -43,5 +75,17 @@ export function readConfig(env: Env): EdgeConfig {
     defaultModel: v.DEFAULT_MODEL,
     servedModels: v.SERVED_MODELS,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
+    dispatch: {
+      leaseTtlMs: v.LEASE_TTL_MS,
+      maxAttempts: v.MAX_ATTEMPTS,
+      queuedJobTtlMs: v.QUEUED_JOB_TTL_MS,
+      progressWriteMinMs: v.PROGRESS_WRITE_MIN_MS,
+    },
+    webhooks: {
+      retryDelaysSeconds: v.WEBHOOK_RETRY_DELAYS_SECONDS,
+      timeoutMs: v.WEBHOOK_TIMEOUT_MS,
+      allowLocalhost: v.WEBHOOK_ALLOW_LOCALHOST,
+    },
+    ssePollMs: v.SSE_POLL_MS,
   };
 }

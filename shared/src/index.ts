@@ -13,3 +13,4 @@ export * from "./pricing.js";
 export * from "./problem.js";
 export * from "./runner-protocol.js";
 export * from "./uploads.js";
+export * from "./webhook-delivery.js";

@@ -25,7 +25,10 @@ export async function grantCredits(
   return credited!.meta.changes === 1;
 }
 
-export type NewEdit = Omit<EditRow, "charged_micro" | "progress_step" | "attempts" | "error_json" | "output_json">;
+export type NewEdit = Omit<
+  EditRow,
+  "charged_micro" | "progress_step" | "attempts" | "error_json" | "output_json" | "lease_id"
+>;
 
 export type HoldOutcome = "created" | "insufficient_credits" | "duplicate_idempotency_key";
 
@@ -92,12 +95,24 @@ export async function createEditWithHold(db: D1Database, edit: NewEdit): Promise
 
 export type FinalStatus = Exclude<EditStatus, "queued" | "running">;
 
+/**
+ * Who may end the edit. none: anyone (a cancel, a failed hand-over). lease: only the holder of this lease, while the
+ * edit runs under it (a runner's complete or fail, the expiry of its lease). waiting: only while the edit waits
+ * after this lease (null: never claimed), so a job a runner has just claimed does not expire under it.
+ */
+export type SettlementFence =
+  | { kind: "none" }
+  | { kind: "lease"; leaseId: string }
+  | { kind: "waiting"; lastLeaseId: string | null };
+
 export interface Settlement {
   editId: string;
   status: FinalStatus;
   error?: JobError;
   /** JSON of the stored output (see edits/edit-view.ts StoredOutput), for succeeded edits. */
   outputJson?: string;
+  /** Defaults to none. */
+  fence?: SettlementFence;
   nowMs: number;
 }
 
@@ -108,13 +123,18 @@ export interface Settlement {
  */
 export async function settleEdit(db: D1Database, settlement: Settlement): Promise<boolean> {
   const captured = settlement.status === "succeeded";
+  const fence = settlement.fence ?? { kind: "none" };
+  const fenceLeaseId = fence.kind === "lease" ? fence.leaseId : fence.kind === "waiting" ? fence.lastLeaseId : null;
   const [ended] = await db.batch([
     db
       .prepare(
         `UPDATE edits SET status = ?2, finished_at = ?3, error_json = ?4, output_json = ?5,
            charged_micro = CASE WHEN ?6 THEN price_micro ELSE 0 END,
            progress_step = CASE WHEN ?6 THEN progress_total ELSE progress_step END
-         WHERE id = ?1 AND status IN ('queued', 'running')`,
+         WHERE id = ?1 AND status IN ('queued', 'running')
+           AND CASE ?7 WHEN 'lease' THEN status = 'running' AND lease_id = ?8
+                       WHEN 'waiting' THEN lease_id IS ?8
+                       ELSE 1 END`,
       )
       .bind(
         settlement.editId,
@@ -123,6 +143,8 @@ export async function settleEdit(db: D1Database, settlement: Settlement): Promis
         settlement.error ? JSON.stringify(settlement.error) : null,
         settlement.outputJson ?? null,
         captured ? 1 : 0,
+        fence.kind,
+        fenceLeaseId,
       ),
     db
       .prepare(

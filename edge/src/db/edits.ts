@@ -1,4 +1,7 @@
-/** @module edits: D1 queries for edits (jobs): read one, find by idempotency key, list newest first. */
+/**
+ * @module edits: D1 queries for edits (jobs): read one, find by idempotency key, list newest first, and the runner's
+ * writes (start, progress, back to the queue), each fenced by the edit's current lease.
+ */
 import type { EditStatus, Sampler, Task } from "@stochedit/shared";
 
 export interface EditRow {
@@ -26,11 +29,13 @@ export interface EditRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** The lease of the latest claim (see migration 0002). */
+  lease_id: string | null;
 }
 
 const editColumns = `id, account_id, task, sampler, status, request_json, image_upload_id, mask_upload_id, width, height,
   price_micro, charged_micro, seed, model, progress_step, progress_total, attempts, error_json, output_json,
-  idempotency_key, request_sha256, created_at, started_at, finished_at`;
+  idempotency_key, request_sha256, created_at, started_at, finished_at, lease_id`;
 
 /** Scoped to the account: another account's edit reads as missing (404, never 403). */
 export async function readEdit(db: D1Database, accountId: string, editId: string): Promise<EditRow | null> {
@@ -81,4 +86,88 @@ export async function listEdits(
     .bind(accountId, query.status ?? null, query.after?.createdAtMs ?? null, query.after?.id ?? null, query.limit + 1)
     .all<EditRow>();
   return { rows: results.slice(0, query.limit), hasMore: results.length > query.limit };
+}
+
+/** For the edge's own work (dispatch, webhooks), never for a caller's request: not scoped to an account. */
+export async function readEditById(db: D1Database, editId: string): Promise<EditRow | null> {
+  return db.prepare(`SELECT ${editColumns} FROM edits WHERE id = ?`).bind(editId).first<EditRow>();
+}
+
+/** What a runner needs of a claimed edit: the request as accepted and where its input objects are. */
+export interface StartedEdit {
+  account_id: string;
+  request_json: string;
+  seed: number;
+  model: string;
+  image_key: string;
+  mask_key: string | null;
+}
+
+/**
+ * Marks the edit running under a new lease (its attempt number, the first start time kept), and reads what the
+ * runner needs, in one round trip. Null when the edit has already ended (canceled or expired while queued).
+ */
+export async function startEdit(
+  db: D1Database,
+  start: { editId: string; leaseId: string; attempt: number; nowMs: number },
+): Promise<StartedEdit | null> {
+  const [started, read] = await db.batch<StartedEdit>([
+    db
+      .prepare(
+        `UPDATE edits SET status = 'running', lease_id = ?2, attempts = ?3, started_at = COALESCE(started_at, ?4),
+           progress_step = 0
+         WHERE id = ?1 AND status IN ('queued', 'running')`,
+      )
+      .bind(start.editId, start.leaseId, start.attempt, start.nowMs),
+    db
+      .prepare(
+        `SELECT e.account_id, e.request_json, e.seed, e.model, image.object_key AS image_key, mask.object_key AS mask_key
+         FROM edits e JOIN uploads image ON image.id = e.image_upload_id
+           LEFT JOIN uploads mask ON mask.id = e.mask_upload_id
+         WHERE e.id = ?1`,
+      )
+      .bind(start.editId),
+  ]);
+  return started!.meta.changes === 1 ? (read!.results[0] ?? null) : null;
+}
+
+/** The edit waits for a runner again (lost lease, retryable failure, hand-back); attempts = those counted so far. */
+export async function requeueEdit(
+  db: D1Database,
+  requeue: { editId: string; leaseId: string; attempts: number },
+): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE edits SET status = 'queued', attempts = ?3, progress_step = 0
+       WHERE id = ?1 AND lease_id = ?2 AND status = 'running'`,
+    )
+    .bind(requeue.editId, requeue.leaseId, requeue.attempts)
+    .run();
+}
+
+export async function writeEditProgress(
+  db: D1Database,
+  progress: { editId: string; leaseId: string; step: number; total: number },
+): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE edits SET progress_step = MIN(?3, ?4), progress_total = ?4
+       WHERE id = ?1 AND lease_id = ?2 AND status = 'running'`,
+    )
+    .bind(progress.editId, progress.leaseId, progress.step, progress.total)
+    .run();
+}
+
+export type EditProgressRow = Pick<EditRow, "status" | "progress_step" | "progress_total">;
+
+/** The little the event stream polls for, scoped to the account. */
+export async function readEditProgress(
+  db: D1Database,
+  accountId: string,
+  editId: string,
+): Promise<EditProgressRow | null> {
+  return db
+    .prepare("SELECT status, progress_step, progress_total FROM edits WHERE id = ? AND account_id = ?")
+    .bind(editId, accountId)
+    .first<EditProgressRow>();
 }

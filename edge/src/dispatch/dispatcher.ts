@@ -1,9 +1,15 @@
 /**
- * @module dispatcher: the Dispatcher Durable Object. It holds the ready queue (jobs waiting for a runner) and the
- * leases (jobs a runner holds) in its SQLite storage; D1 stays the record of each job, this is the work list.
- * Runner-facing RPC methods (claim, heartbeat, complete, fail) come with the dispatch issue and use the same tables.
+ * @module dispatcher: the Dispatcher Durable Object: the ready queue (jobs waiting for a runner) and the leases (jobs a
+ * runner holds) in its SQLite storage, and the alarm that acts when a lease runs out or a job waits too long. D1 stays
+ * the record of each edit; the runner writes there are fenced by the lease id too (see billing/ledger.ts).
  */
 import { DurableObject } from "cloudflare:workers";
+import { jobError } from "@stochedit/shared";
+import { type DispatchConfig, readConfig } from "../config.js";
+import { requeueEdit } from "../db/edits.js";
+import { finishEdit } from "../edits/finish-edit.js";
+import { randomBase62 } from "../ids.js";
+import { type LeaseRow, type ReadyRow, workListSchema } from "./work-list-schema.js";
 
 export interface ReadyJob {
   editId: string;
@@ -21,52 +27,174 @@ export interface Backlog {
   oldestReadyAtMs: number | null;
 }
 
-/** Idempotent: the object may be constructed many times over the same storage. */
-const schema = [
-  `CREATE TABLE IF NOT EXISTS ready (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     edit_id TEXT NOT NULL UNIQUE,
-     account_id TEXT NOT NULL,
-     model TEXT NOT NULL,
-     enqueued_at_ms INTEGER NOT NULL,
-     attempts INTEGER NOT NULL DEFAULT 0
-   )`,
-  `CREATE TABLE IF NOT EXISTS leases (
-     lease_id TEXT PRIMARY KEY,
-     edit_id TEXT NOT NULL UNIQUE,
-     account_id TEXT NOT NULL,
-     model TEXT NOT NULL,
-     runner_id TEXT NOT NULL,
-     attempt INTEGER NOT NULL,
-     expires_at_ms INTEGER NOT NULL,
-     cancel_requested INTEGER NOT NULL DEFAULT 0
-   )`,
-  "CREATE INDEX IF NOT EXISTS leases_expiry ON leases (expires_at_ms)",
-];
+export interface LeaseGrant {
+  editId: string;
+  leaseId: string;
+  attempt: number;
+  expiresAtMs: number;
+  ttlMs: number;
+}
+
+/** held: the caller's lease is live; canceled: live but the edit was canceled; lost: expired, superseded or unknown. */
+export type LeaseHold = "held" | "canceled" | "lost";
+
+export type LeaseRenewal =
+  | { hold: "held" | "canceled"; expiresAtMs: number; writeProgress: boolean }
+  | { hold: "lost" };
+
+/** requeued: waiting again with `attempts` counted; final: the caller must settle the edit, then `finish` the lease. */
+export type AfterLease =
+  | { outcome: "requeued"; attempts: number }
+  | { outcome: "final"; attempt: number }
+  | { outcome: "canceled" }
+  | { outcome: "lost" };
+
+export type AfterRelease = Exclude<AfterLease, { outcome: "final" }>;
+
+/** When the alarm's D1 work fails (D1 unreachable), it tries again this much later instead of at once. */
+const alarmRetryMs = 5_000;
 
 export class Dispatcher extends DurableObject<Env> {
+  #settings: DispatchConfig | undefined;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    for (const statement of schema) ctx.storage.sql.exec(statement);
+    for (const statement of workListSchema) ctx.storage.sql.exec(statement);
+  }
+
+  /** Read on first use, so a bad var fails the call that needs it rather than the object's construction. */
+  private get settings(): DispatchConfig {
+    this.#settings ??= readConfig(this.env).dispatch;
+    return this.#settings;
+  }
+
+  private get sql(): SqlStorage {
+    return this.ctx.storage.sql;
   }
 
   /** Appends a job to the ready queue (first in, first out). Enqueuing an edit twice keeps one entry. */
-  enqueue(job: ReadyJob): void {
-    this.ctx.storage.sql.exec(
-      `INSERT INTO ready (edit_id, account_id, model, enqueued_at_ms) VALUES (?, ?, ?, ?)
+  async enqueue(job: ReadyJob): Promise<void> {
+    this.sql.exec(
+      `INSERT INTO ready (edit_id, account_id, model, queued_at_ms) VALUES (?, ?, ?, ?)
        ON CONFLICT (edit_id) DO NOTHING`,
       job.editId,
       job.accountId,
       job.model,
       job.enqueuedAtMs,
     );
+    await this.scheduleAlarm(job.enqueuedAtMs + this.settings.queuedJobTtlMs);
+  }
+
+  /** The oldest waiting job for one of `models`, now leased to `runnerId`; null when none waits. */
+  async claim(runnerId: string, models: readonly string[]): Promise<LeaseGrant | null> {
+    const nowMs = Date.now();
+    const { leaseTtlMs, queuedJobTtlMs } = this.settings;
+    const grant = this.ctx.storage.transactionSync((): LeaseGrant | null => {
+      // A job past its waiting time is left to the alarm, which expires it.
+      const job = this.sql
+        .exec<Pick<ReadyRow, "seq" | "edit_id" | "account_id" | "model" | "attempts">>(
+          `SELECT seq, edit_id, account_id, model, attempts FROM ready
+           WHERE model IN (SELECT value FROM json_each(?)) AND queued_at_ms + ? > ?
+           ORDER BY seq LIMIT 1`,
+          JSON.stringify(models),
+          queuedJobTtlMs,
+          nowMs,
+        )
+        .toArray()[0];
+      if (!job) return null;
+      const lease: LeaseGrant = {
+        editId: job.edit_id,
+        leaseId: `lease_${randomBase62(32)}`,
+        attempt: job.attempts + 1,
+        expiresAtMs: nowMs + leaseTtlMs,
+        ttlMs: leaseTtlMs,
+      };
+      this.sql.exec("DELETE FROM ready WHERE seq = ?", job.seq);
+      this.sql.exec(
+        `INSERT INTO leases (lease_id, edit_id, seq, account_id, model, runner_id, attempt, expires_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        lease.leaseId,
+        lease.editId,
+        job.seq,
+        job.account_id,
+        job.model,
+        runnerId,
+        lease.attempt,
+        lease.expiresAtMs,
+      );
+      return lease;
+    });
+    if (grant) await this.scheduleAlarm(grant.expiresAtMs);
+    return grant;
+  }
+
+  /** Extends a live lease by the TTL; the answer says whether the edit was canceled meanwhile. */
+  heartbeat(editId: string, leaseId: string): LeaseRenewal {
+    return this.renew(editId, leaseId, undefined);
+  }
+
+  /**
+   * A heartbeat that also says whether the caller should write this progress to D1: at most one write per
+   * PROGRESS_WRITE_MIN_MS per lease, and always the last step.
+   */
+  progress(editId: string, leaseId: string, step: number, total: number): LeaseRenewal {
+    return this.renew(editId, leaseId, { final: step >= total });
+  }
+
+  /** Whether the caller's lease is live, for complete and fail before they settle the edit. */
+  holds(editId: string, leaseId: string): LeaseHold {
+    const lease = this.liveLease(editId, leaseId, Date.now());
+    if (!lease) return "lost";
+    return lease.cancel_requested ? "canceled" : "held";
+  }
+
+  /** Drops the lease once its edit is settled (or found already ended). Only that lease: a successor's stays. */
+  finish(editId: string, leaseId: string): void {
+    this.sql.exec("DELETE FROM leases WHERE edit_id = ? AND lease_id = ?", editId, leaseId);
+  }
+
+  /**
+   * After a failure report: a retryable one queues the job again while attempts remain; otherwise the caller ends the
+   * edit. A canceled edit's lease is dropped (the edit is already settled).
+   */
+  async afterFailure(editId: string, leaseId: string, retryable: boolean): Promise<AfterLease> {
+    const nowMs = Date.now();
+    const outcome = this.ctx.storage.transactionSync((): AfterLease => {
+      const lease = this.liveLease(editId, leaseId, nowMs);
+      if (!lease) return { outcome: "lost" };
+      if (lease.cancel_requested) {
+        this.finish(editId, leaseId);
+        return { outcome: "canceled" };
+      }
+      if (!retryable || lease.attempt >= this.settings.maxAttempts) return { outcome: "final", attempt: lease.attempt };
+      this.requeueLease(lease, lease.attempt, nowMs);
+      return { outcome: "requeued", attempts: lease.attempt };
+    });
+    if (outcome.outcome === "requeued") await this.scheduleAlarm(nowMs + this.settings.queuedJobTtlMs);
+    return outcome;
+  }
+
+  /** A hand-back (runner shutdown, or its answer to a cancel): queued again without counting the attempt. */
+  async release(editId: string, leaseId: string): Promise<AfterRelease> {
+    const nowMs = Date.now();
+    const outcome = this.ctx.storage.transactionSync((): AfterRelease => {
+      const lease = this.liveLease(editId, leaseId, nowMs);
+      if (!lease) return { outcome: "lost" };
+      if (lease.cancel_requested) {
+        this.finish(editId, leaseId);
+        return { outcome: "canceled" };
+      }
+      this.requeueLease(lease, lease.attempt - 1, nowMs);
+      return { outcome: "requeued", attempts: lease.attempt - 1 };
+    });
+    if (outcome.outcome === "requeued") await this.scheduleAlarm(nowMs + this.settings.queuedJobTtlMs);
+    return outcome;
   }
 
   /** Takes a canceled edit off the queue, or flags its lease so the runner stops at its next heartbeat. */
   cancel(editId: string): CancelOutcome {
-    const sql = this.ctx.storage.sql;
-    if (sql.exec("DELETE FROM ready WHERE edit_id = ?", editId).rowsWritten > 0) return "removed";
-    if (sql.exec("UPDATE leases SET cancel_requested = 1 WHERE edit_id = ?", editId).rowsWritten > 0) {
+    if (this.sql.exec("DELETE FROM ready WHERE edit_id = ?", editId).rowsWritten > 0) return "removed";
+    if (this.sql.exec("UPDATE leases SET cancel_requested = 1 WHERE edit_id = ?", editId).rowsWritten > 0) {
       return "lease_marked";
     }
     return "absent";
@@ -74,13 +202,173 @@ export class Dispatcher extends DurableObject<Env> {
 
   /** Queue depth for autoscaling and for tests. */
   backlog(): Backlog {
-    const row = this.ctx.storage.sql
+    const row = this.sql
       .exec<{ ready: number; leased: number; oldest: number | null }>(
         `SELECT (SELECT COUNT(*) FROM ready) AS ready, (SELECT COUNT(*) FROM leases) AS leased,
-                (SELECT MIN(enqueued_at_ms) FROM ready) AS oldest`,
+                (SELECT MIN(queued_at_ms) FROM ready) AS oldest`,
       )
       .one();
     return { ready: row.ready, leased: row.leased, oldestReadyAtMs: row.oldest };
+  }
+
+  /**
+   * Leases that ran out go back to the queue, or end their edit as failed once the attempts are used up; jobs that
+   * waited longer than QUEUED_JOB_TTL_MS expire. D1 is written before an entry leaves for good, so a D1 failure
+   * leaves it here for the next alarm rather than an edit that nothing would ever end.
+   */
+  override async alarm(): Promise<void> {
+    const nowMs = Date.now();
+    const expiredLeases = this.sql
+      .exec<LeaseRow>("SELECT * FROM leases WHERE expires_at_ms <= ? ORDER BY expires_at_ms", nowMs)
+      .toArray();
+    const expiredJobs = this.sql
+      .exec<ReadyRow>(
+        "SELECT * FROM ready WHERE queued_at_ms + ? <= ? ORDER BY seq",
+        this.settings.queuedJobTtlMs,
+        nowMs,
+      )
+      .toArray();
+    let failures = 0;
+    const attempt = async (work: () => Promise<void>) => {
+      try {
+        await work();
+      } catch (error) {
+        failures++;
+        console.error(
+          JSON.stringify({ level: "error", message: "dispatcher alarm step failed", error: String(error) }),
+        );
+      }
+    };
+    for (const lease of expiredLeases) await attempt(() => this.expireLease(lease));
+    for (const job of expiredJobs) await attempt(() => this.expireWaitingJob(job));
+    const nextMs = this.nextDeadlineMs();
+    if (nextMs !== null)
+      await this.ctx.storage.setAlarm(failures > 0 ? Math.max(nextMs, nowMs + alarmRetryMs) : nextMs);
+  }
+
+  /** A lease that ran out: its runner is presumed gone. */
+  private async expireLease(lease: LeaseRow): Promise<void> {
+    // The edit was canceled (and settled) while leased: nothing to retry or refund.
+    if (lease.cancel_requested) return this.finish(lease.edit_id, lease.lease_id);
+    const nowMs = Date.now();
+    if (lease.attempt < this.settings.maxAttempts) {
+      const requeued = this.ctx.storage.transactionSync(() => {
+        if (!this.stillExpired(lease, nowMs)) return false;
+        this.requeueLease(lease, lease.attempt, nowMs);
+        return true;
+      });
+      if (requeued)
+        await requeueEdit(this.env.DB, { editId: lease.edit_id, leaseId: lease.lease_id, attempts: lease.attempt });
+      return;
+    }
+    if (!this.stillExpired(lease, nowMs)) return;
+    await finishEdit(this.env, {
+      editId: lease.edit_id,
+      status: "failed",
+      error: jobError(
+        "attempts_exhausted",
+        `the job was tried ${lease.attempt} times; on the last attempt the runner stopped reporting (runner_lost: its lease expired)`,
+      ),
+      fence: { kind: "lease", leaseId: lease.lease_id },
+      nowMs,
+    });
+    this.finish(lease.edit_id, lease.lease_id);
+  }
+
+  /** A job no runner took within QUEUED_JOB_TTL_MS. */
+  private async expireWaitingJob(job: ReadyRow): Promise<void> {
+    await finishEdit(this.env, {
+      editId: job.edit_id,
+      status: "expired",
+      error: jobError(
+        "expired",
+        `no runner serving model ${job.model} took the job within ${this.settings.queuedJobTtlMs / 1000} s`,
+      ),
+      fence: { kind: "waiting", lastLeaseId: job.last_lease_id },
+      nowMs: Date.now(),
+    });
+    // Settled or not, it leaves the queue: not settled means the edit already ended, or a runner claimed it while
+    // D1 was written (then this deletes nothing).
+    this.sql.exec("DELETE FROM ready WHERE seq = ? AND edit_id = ?", job.seq, job.edit_id);
+  }
+
+  /** A complete may have finished the lease, or a heartbeat just before the deadline extended it, while D1 was written. */
+  private stillExpired(lease: LeaseRow, nowMs: number): boolean {
+    return (
+      this.sql.exec("SELECT 1 FROM leases WHERE lease_id = ? AND expires_at_ms <= ?", lease.lease_id, nowMs).toArray()
+        .length > 0
+    );
+  }
+
+  /** Moves a lease's job back to its old place in the ready queue, waiting afresh from `nowMs`. */
+  private requeueLease(lease: LeaseRow, attempts: number, nowMs: number): void {
+    this.sql.exec("DELETE FROM leases WHERE lease_id = ?", lease.lease_id);
+    this.sql.exec(
+      `INSERT INTO ready (seq, edit_id, account_id, model, queued_at_ms, attempts, last_lease_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      lease.seq,
+      lease.edit_id,
+      lease.account_id,
+      lease.model,
+      nowMs,
+      attempts,
+      lease.lease_id,
+    );
+  }
+
+  private liveLease(editId: string, leaseId: string, nowMs: number): LeaseRow | undefined {
+    return this.sql
+      .exec<LeaseRow>(
+        "SELECT * FROM leases WHERE lease_id = ? AND edit_id = ? AND expires_at_ms > ?",
+        leaseId,
+        editId,
+        nowMs,
+      )
+      .toArray()[0];
+  }
+
+  private renew(editId: string, leaseId: string, progress: { final: boolean } | undefined): LeaseRenewal {
+    const nowMs = Date.now();
+    const { leaseTtlMs, progressWriteMinMs } = this.settings;
+    return this.ctx.storage.transactionSync((): LeaseRenewal => {
+      const lease = this.liveLease(editId, leaseId, nowMs);
+      if (!lease) return { hold: "lost" };
+      const writeProgress =
+        progress !== undefined &&
+        (progress.final ||
+          lease.progress_written_at_ms === null ||
+          nowMs - lease.progress_written_at_ms >= progressWriteMinMs);
+      const expiresAtMs = nowMs + leaseTtlMs;
+      this.sql.exec(
+        `UPDATE leases SET expires_at_ms = ?, progress_written_at_ms = CASE WHEN ? THEN ? ELSE progress_written_at_ms END
+         WHERE lease_id = ?`,
+        expiresAtMs,
+        writeProgress ? 1 : 0,
+        nowMs,
+        leaseId,
+      );
+      return { hold: lease.cancel_requested ? "canceled" : "held", expiresAtMs, writeProgress };
+    });
+  }
+
+  /** The earliest lease expiry or waiting-time end; null when nothing waits and nothing is leased. */
+  private nextDeadlineMs(): number | null {
+    return this.sql
+      .exec<{ due: number | null }>(
+        `SELECT MIN(due) AS due FROM (SELECT MIN(expires_at_ms) AS due FROM leases
+                                      UNION ALL SELECT MIN(queued_at_ms) + ? FROM ready)`,
+        this.settings.queuedJobTtlMs,
+      )
+      .one().due;
+  }
+
+  /**
+   * Makes the alarm fire by `dueMs` at the latest. Extending a lease only moves deadlines later, so heartbeats set no
+   * alarm: an early alarm finds nothing due and sets the next one.
+   */
+  private async scheduleAlarm(dueMs: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > dueMs) await this.ctx.storage.setAlarm(dueMs);
   }
 }
 

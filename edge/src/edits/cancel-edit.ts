@@ -1,8 +1,8 @@
 /** @module cancel-edit: POST /v1/edits/{id}/cancel: end an unfinished edit as canceled and release its hold. */
-import { settleEdit } from "../billing/ledger.js";
 import { type EditRow, readEdit } from "../db/edits.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { ApiError } from "../http/api-error.js";
+import { finishEdit } from "./finish-edit.js";
 
 /**
  * D1 is settled first: from then on the edit is canceled whatever a runner reports (a late completion finds it no
@@ -12,7 +12,7 @@ import { ApiError } from "../http/api-error.js";
 export async function cancelEdit(env: Env, accountId: string, editId: string): Promise<EditRow> {
   const edit = await readEdit(env.DB, accountId, editId);
   if (!edit) throw new ApiError("not_found", `edit ${editId} does not exist`);
-  const canceled = await settleEdit(env.DB, { editId, status: "canceled", nowMs: Date.now() });
+  const canceled = await finishEdit(env, { editId, status: "canceled", nowMs: Date.now() });
   if (canceled) await dispatcherStub(env).cancel(editId);
   return (await readEdit(env.DB, accountId, editId)) ?? edit;
 }

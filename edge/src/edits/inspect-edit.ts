@@ -1,7 +1,7 @@
 /**
- * @module inspect-edit: the checks of an edit request that need more than its schema: the uploads exist and are
- * the caller's, the image's real size is within limits, the mask matches it, the drag points lie inside it, and
- * the model is served. The result prices the edit (the price depends on the image's size).
+ * @module inspect-edit: the checks of an edit request that need more than its schema: the webhook URL is allowed, the
+ * uploads exist and are the caller's, the image's real size is within limits, the mask matches it, the drag points
+ * lie inside it, and the model is served. The result prices the edit (the price depends on the image's size).
  */
 import { type DragPair, type EditRequest, imageSizeProblem, type Quote, quote, type Size } from "@stochedit/shared";
 import type { EdgeConfig } from "../config.js";
@@ -10,6 +10,7 @@ import { ApiError, fieldProblem } from "../http/api-error.js";
 import { probeImageSize } from "../storage/image-size.js";
 import { objectUrl, s3Client } from "../storage/object-store.js";
 import { ObjectMissingError, s3RangeReader } from "../storage/range-reader.js";
+import { webhookUrlProblem } from "../webhooks/webhook-url-guard.js";
 
 export interface InspectedEdit {
   size: Size;
@@ -25,6 +26,10 @@ export async function inspectEdit(
   accountId: string,
   request: EditRequest,
 ): Promise<InspectedEdit> {
+  if (request.webhook_url !== undefined) {
+    const problem = webhookUrlProblem(request.webhook_url, config.webhooks);
+    if (problem) throw fieldProblem("webhook_url", problem);
+  }
   const model = request.model ?? config.defaultModel;
   if (!config.servedModels.includes(model)) {
     throw fieldProblem("model", `model "${model}" is not served; choose one of: ${config.servedModels.join(", ")}`);

@@ -6,13 +6,14 @@
 import { type EditRequest, jobError } from "@stochedit/shared";
 import type { Caller } from "../app-env.js";
 import { sha256Hex } from "../auth/digest.js";
-import { createEditWithHold, settleEdit } from "../billing/ledger.js";
+import { createEditWithHold } from "../billing/ledger.js";
 import type { EdgeConfig } from "../config.js";
 import { readAccount } from "../db/accounts.js";
 import { type EditRow, readEditByIdempotencyKey } from "../db/edits.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { ApiError } from "../http/api-error.js";
 import { newEditId, randomSeed } from "../ids.js";
+import { finishEdit } from "./finish-edit.js";
 import { inspectEdit } from "./inspect-edit.js";
 
 export interface Submission {
@@ -64,6 +65,7 @@ export async function submitEdit(
     created_at: nowMs,
     started_at: null,
     finished_at: null,
+    lease_id: null,
   };
 
   const outcome = await createEditWithHold(db, edit);
@@ -90,7 +92,7 @@ export async function submitEdit(
       enqueuedAtMs: nowMs,
     });
   } catch (error) {
-    await settleEdit(db, {
+    await finishEdit(env, {
       editId: edit.id,
       status: "failed",
       error: jobError("internal", "the job could not be queued; it was not charged"),

@@ -1,4 +1,5 @@
 /** @module object-store: where objects live in the S3-compatible store and how requests to it are signed. */
+import type { OutputFormat } from "@stochedit/shared";
 import { AwsClient, AwsV4Signer } from "aws4fetch";
 import type { EdgeConfig } from "../config.js";
 
@@ -7,6 +8,30 @@ export type S3Config = EdgeConfig["s3"];
 /** Every object of an account sits under its own prefix: accounts/<account>/uploads/<upload id>. */
 export function uploadObjectKey(accountId: string, uploadId: string): string {
   return `accounts/${accountId}/uploads/${uploadId}`;
+}
+
+/**
+ * A result: accounts/<account>/outputs/<edit id>/<lease id>.<ext>. One key per claim, so a runner that lost its lease
+ * and uploads late cannot overwrite the output of the runner that completed the edit.
+ */
+export function outputObjectKey(accountId: string, editId: string, leaseId: string, format: OutputFormat): string {
+  return `accounts/${accountId}/outputs/${editId}/${leaseId}.${outputExtensions[format]}`;
+}
+
+export const outputContentTypes: Record<OutputFormat, string> = {
+  png: "image/png",
+  webp: "image/webp",
+  jpeg: "image/jpeg",
+};
+const outputExtensions: Record<OutputFormat, string> = { png: "png", webp: "webp", jpeg: "jpg" };
+
+/** The size of a stored object, or null when there is none. */
+export async function storedObjectBytes(s3: S3Config, key: string): Promise<number | null> {
+  const url = objectUrl(s3, key);
+  const response = await s3Client(s3).fetch(url, { method: "HEAD" });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`HEAD ${url} answered ${response.status}`);
+  return Number(response.headers.get("content-length"));
 }
 
 /** Path-style URL of an object; with an empty bucket the endpoint is the bucket's own (virtual-hosted) URL. */

@@ -1,0 +1,37 @@
+/** @module lease-calls: a runner's heartbeat and progress: extend its lease, pass on a cancel, record progress. */
+import type { LeaseStatus, ProgressRequest } from "@stochedit/shared";
+import { writeEditProgress } from "../db/edits.js";
+import { ApiError } from "../http/api-error.js";
+import { dispatcherStub, type LeaseRenewal } from "./dispatcher.js";
+
+export async function heartbeatJob(env: Env, editId: string, leaseId: string): Promise<LeaseStatus> {
+  return leaseStatus(editId, await dispatcherStub(env).heartbeat(editId, leaseId));
+}
+
+/** Progress is written to D1 only as often as the Dispatcher allows (PROGRESS_WRITE_MIN_MS), and fenced by the lease. */
+export async function reportProgress(env: Env, editId: string, progress: ProgressRequest): Promise<LeaseStatus> {
+  const renewal = await dispatcherStub(env).progress(editId, progress.lease_id, progress.step, progress.total);
+  const status = leaseStatus(editId, renewal);
+  if (renewal.hold === "held" && renewal.writeProgress) {
+    await writeEditProgress(env.DB, { editId, leaseId: progress.lease_id, step: progress.step, total: progress.total });
+  }
+  return status;
+}
+
+function leaseStatus(editId: string, renewal: LeaseRenewal): LeaseStatus {
+  if (renewal.hold === "lost") throw leaseLost(editId);
+  return {
+    lease_expires_at: new Date(renewal.expiresAtMs).toISOString(),
+    cancel_requested: renewal.hold === "canceled",
+  };
+}
+
+/** 409 lease_lost: the runner must stop at once and report nothing more (another runner may hold the job). */
+export function leaseLost(
+  editId: string,
+  why = "the lease expired, was handed to another runner, or is unknown",
+): ApiError {
+  return new ApiError("lease_lost", `job ${editId}: ${why}; stop work on it and do not report it`, {
+    retryable: false,
+  });
+}

@@ -1,0 +1,27 @@
+/** @module finish-edit: ends an edit (settling its hold) and, when it did end just now, queues its webhook. */
+import { type Settlement, settleEdit } from "../billing/ledger.js";
+import { readEditById } from "../db/edits.js";
+import { enqueueWebhook } from "../webhooks/webhook-message.js";
+
+/**
+ * Returns whether this call ended the edit. The webhook goes out only then, so every ending is announced once. A
+ * failure to queue it is logged, not thrown: the edit and its money are already settled and must stay so.
+ */
+export async function finishEdit(env: Env, settlement: Settlement): Promise<boolean> {
+  const ended = await settleEdit(env.DB, settlement);
+  if (!ended) return false;
+  try {
+    const edit = await readEditById(env.DB, settlement.editId);
+    if (edit) await enqueueWebhook(env.WEBHOOKS, edit);
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        message: "webhook not queued",
+        editId: settlement.editId,
+        error: String(error),
+      }),
+    );
+  }
+  return true;
+}

@@ -1,0 +1,183 @@
+import { env, SELF } from "cloudflare:test";
+import {
+  type BacklogMetrics,
+  type ClaimedJob,
+  type Edit,
+  type JobStateResponse,
+  type LeaseStatus,
+  signInternalRequest,
+} from "@stochedit/shared";
+import { describe, expect, it } from "vitest";
+import { call, createCustomer, expectProblem } from "../test-support/api.js";
+import { ledgerTotals, submitAccepted, uploadPng } from "../test-support/edits.js";
+import { claimEdit, editRow, jobCall, runnerCall, storeOutput } from "../test-support/runner.js";
+import { checkPresignedUrl } from "../test-support/sigv4.js";
+
+const inpaint = (image: string, mask: string) => ({
+  task: "inpaint" as const,
+  image,
+  mask,
+  steps: 10,
+  output_format: "webp" as const,
+});
+
+describe("runner authentication", () => {
+  const claimBody = { runner_id: "runner-auth", models: ["stochedit-mini"] };
+
+  it("refuses a request without signature headers", async () => {
+    const problem = expectProblem(
+      await runnerCall("/internal/claim", claimBody, { signature: null }),
+      401,
+      "unauthorized",
+    );
+    expect(problem.detail).toContain("missing signature headers");
+  });
+
+  it("refuses a forged signature and a malformed one", async () => {
+    const forged = await runnerCall("/internal/claim", claimBody, { signature: `v1=${"ab".repeat(32)}` });
+    expect(expectProblem(forged, 401, "unauthorized").detail).toContain("signature mismatch");
+    const malformed = await runnerCall("/internal/claim", claimBody, { signature: "sha256=zz" });
+    expect(expectProblem(malformed, 401, "unauthorized").detail).toContain("malformed signature");
+  });
+
+  it("refuses a request signed outside the 60 s window", async () => {
+    const stale = await runnerCall("/internal/claim", claimBody, { nowSeconds: Math.floor(Date.now() / 1000) - 120 });
+    expect(expectProblem(stale, 401, "unauthorized").detail).toContain("outside the 60 s window");
+  });
+
+  it("refuses a signature made for another path (a claim's replayed on a job route)", async () => {
+    const body = JSON.stringify({ lease_id: "lease_0000000000000000" });
+    const headers = await signInternalRequest(env.RUNNER_HMAC_SECRET, {
+      method: "POST",
+      path: "/internal/claim",
+      body,
+    });
+    const response = await SELF.fetch("https://edge.test/internal/jobs/ed_AAAAAAAAAAAAAAAAAAAA/heartbeat", {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body,
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it("checks signed bodies against the protocol schema", async () => {
+    const reply = await runnerCall("/internal/claim", { runner_id: "", models: [] });
+    const problem = expectProblem(reply, 422, "validation_failed");
+    expect(problem.errors?.map((e) => e.path).sort()).toEqual(["models", "runner_id"]);
+  });
+});
+
+describe("claim, heartbeat, progress, complete", () => {
+  it("answers 204 when nothing waits for the runner's models", async () => {
+    const reply = await runnerCall("/internal/claim", { runner_id: "runner-idle", models: ["no-such-model"] });
+    expect(reply.status).toBe(204);
+  });
+
+  it("runs an edit to success and captures its charge exactly once", async () => {
+    const customer = await createCustomer("dispatch-happy");
+    const [image, mask] = await Promise.all([uploadPng(customer.key, 96, 64), uploadPng(customer.key, 96, 64)]);
+    const accepted = await submitAccepted(customer.key, { ...inpaint(image, mask), seed: 77 });
+    const before = await ledgerTotals(customer.account.id);
+
+    const job = await claimEdit(accepted.id, "runner-happy");
+    expect(job).toMatchObject({
+      id: accepted.id,
+      attempt: 1,
+      lease: { id: expect.stringMatching(/^lease_/), ttl_ms: 60_000 },
+      request: { task: "inpaint", image, mask, steps: 10, seed: 77, model: "stochedit-mini", output_format: "webp" },
+      seed: 77,
+      model: "stochedit-mini",
+      output: {
+        headers: { "content-type": "image/webp" },
+        key: `accounts/${customer.account.id}/outputs/${accepted.id}/${job.lease.id}.webp`,
+        format: "webp",
+      },
+    });
+    // The runner's URLs are real presigned S3 requests: the image downloads, the output PUT is signed for webp.
+    const download = await fetch(job.image.url);
+    expect(download.status).toBe(200);
+    expect(new Uint8Array(await download.arrayBuffer()).subarray(1, 4)).toEqual(new Uint8Array([0x50, 0x4e, 0x47]));
+    expect(job.mask?.url).toContain(`/uploads/${mask}`);
+    const putCheck = await checkPresignedUrl("PUT", job.output.url, job.output.headers, env.S3_SECRET_ACCESS_KEY);
+    expect(putCheck).toMatchObject({ valid: true, signedHeaders: ["content-type", "host"] });
+    expect(await editRow(accepted.id)).toMatchObject({ status: "running", attempts: 1, lease_id: job.lease.id });
+
+    const beat = await jobCall<LeaseStatus>(accepted.id, "heartbeat", { lease_id: job.lease.id });
+    expect(beat.status).toBe(200);
+    expect(beat.body.cancel_requested).toBe(false);
+    expect(Date.parse(beat.body.lease_expires_at)).toBeGreaterThanOrEqual(Date.parse(job.lease.expires_at));
+
+    const progress = await jobCall<LeaseStatus>(accepted.id, "progress", {
+      lease_id: job.lease.id,
+      step: 3,
+      total: 10,
+    });
+    expect(progress.status).toBe(200);
+    // Written at most once per PROGRESS_WRITE_MIN_MS (a minute in the tests): the next report is not.
+    await jobCall(accepted.id, "progress", { lease_id: job.lease.id, step: 4, total: 10 });
+    expect(await editRow(accepted.id)).toMatchObject({ progress_step: 3, progress_total: 10 });
+
+    const complete = await storeOutput(job);
+    const done = await jobCall<JobStateResponse>(accepted.id, "complete", complete);
+    expect(done).toMatchObject({ status: 200, body: { id: accepted.id, status: "succeeded" } });
+    const again = await jobCall(accepted.id, "complete", complete);
+    expectProblem(again, 409, "lease_lost");
+
+    const edit = (await call<Edit>("GET", `/v1/edits/${accepted.id}`, { token: customer.key })).body;
+    expect(edit).toMatchObject({
+      status: "succeeded",
+      charged: accepted.price,
+      attempts: 1,
+      progress: { step: 10, total: 10 },
+      output: { width: 32, height: 24, sha256: complete.output.sha256, content_type: "image/png" },
+    });
+    const stored = new Uint8Array(await (await fetch(edit.output!.url)).arrayBuffer());
+    expect(stored.length).toBe(complete.output.bytes);
+    expect(await ledgerTotals(customer.account.id)).toMatchObject({
+      balance: before.balance,
+      held: before.held - accepted.price,
+      kinds: { grant: 1, hold: 1, capture: 1 },
+    });
+  });
+
+  it("refuses a completion whose output was never stored, and leaves the edit running", async () => {
+    const customer = await createCustomer("dispatch-no-output");
+    const accepted = await submitAccepted(customer.key, {
+      task: "img2img",
+      image: await uploadPng(customer.key, 64, 64),
+      strength: 0.5,
+    });
+    const job = await claimEdit(accepted.id);
+    const reply = await jobCall(accepted.id, "complete", {
+      lease_id: job.lease.id,
+      output: { width: 64, height: 64, sha256: "0".repeat(64), bytes: 10, content_type: "image/png" },
+    });
+    expect(expectProblem(reply, 422, "validation_failed").detail).toContain("no output is stored");
+    expect(await editRow(accepted.id)).toMatchObject({ status: "running", charged_micro: 0 });
+    await jobCall(accepted.id, "fail", {
+      lease_id: job.lease.id,
+      error: { code: "image_invalid", message: "test cleanup", retryable: false },
+    });
+  });
+});
+
+describe("GET /internal/metrics", () => {
+  it("needs the metrics token, not an API key or the runner secret", async () => {
+    expectProblem(await call("GET", "/internal/metrics"), 401, "unauthorized");
+    expectProblem(await call("GET", "/internal/metrics", { token: env.RUNNER_HMAC_SECRET }), 401, "unauthorized");
+  });
+
+  it("reports the backlog: waiting, running, and the oldest wait", async () => {
+    const customer = await createCustomer("dispatch-metrics");
+    const image = await uploadPng(customer.key, 64, 64);
+    const first = await submitAccepted(customer.key, { task: "img2img", image, strength: 0.5 });
+    await submitAccepted(customer.key, { task: "img2img", image, strength: 0.6 });
+    const job: ClaimedJob = await claimEdit(first.id);
+
+    const reply = await call<BacklogMetrics>("GET", "/internal/metrics", { token: env.METRICS_TOKEN });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ queued: 1, running: 1, backlog: 2 });
+    expect(reply.body.oldest_queued_age_ms).toBeGreaterThanOrEqual(0);
+    await jobCall(first.id, "release", { lease_id: job.lease.id });
+  });
+});

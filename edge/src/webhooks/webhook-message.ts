@@ -1,0 +1,31 @@
+/** @module webhook-message: the queue message that asks for one webhook delivery, and how an ended edit sends it. */
+import { EditId, EditRequest, type EditStatus, WebhookEventType, webhookEventType } from "@stochedit/shared";
+import { z } from "zod";
+import type { EditRow } from "../db/edits.js";
+
+/** What the queue carries: which event of which edit. The payload is built at delivery, from D1. */
+export const WebhookMessage = z.object({
+  /** Standard Webhooks' webhook-id: the same on every retry, so receivers can drop duplicates. */
+  webhook_id: z.string().min(1),
+  edit_id: EditId,
+  type: WebhookEventType,
+});
+export type WebhookMessage = z.infer<typeof WebhookMessage>;
+
+/** One event per edit and status, so the id is derived from them: an event sent twice keeps its id. */
+export function webhookId(editId: string, status: EditStatus): string {
+  return `msg_${editId}_${status}`;
+}
+
+/** The edit's webhook_url, if the request set one. */
+export function webhookUrlOf(edit: Pick<EditRow, "request_json">): string | undefined {
+  return EditRequest.safeParse(JSON.parse(edit.request_json)).data?.webhook_url;
+}
+
+/** Queues the webhook of an edit that has just changed status, when its request asked for webhooks. */
+export async function enqueueWebhook(queue: Queue, edit: Pick<EditRow, "id" | "status" | "request_json">) {
+  const type = webhookEventType(edit.status);
+  if (type === undefined || webhookUrlOf(edit) === undefined) return;
+  const message: WebhookMessage = { webhook_id: webhookId(edit.id, edit.status), edit_id: edit.id, type };
+  await queue.send(message, { contentType: "json" });
+}

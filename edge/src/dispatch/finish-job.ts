@@ -2,10 +2,13 @@
  * @module finish-job: the runner's last word on a job: complete (capture the charge), fail (retry or release the
  * hold) and release (hand the job back). Each checks the lease with the Dispatcher, writes D1 fenced by the same
  * lease, and only then drops the lease, so a crash in between leaves a lease that expires rather than a lost job.
+ * The runner retries these calls when an answer is lost; a retry of a call that already took effect gets the same
+ * answer again (D1 keeps the last lease on the edit), anything else with a dead lease is 409 lease_lost.
  */
 import {
   type CompleteRequest,
   EditRequest,
+  type EditStatus,
   type FailRequest,
   type JobError,
   type JobStateResponse,
@@ -32,7 +35,7 @@ export async function completeJob(
 ): Promise<JobStateResponse> {
   const dispatcher = dispatcherStub(env);
   const hold = await dispatcher.holds(editId, body.lease_id);
-  if (hold === "lost") throw leaseLost(editId);
+  if (hold === "lost") return repeated(env, editId, body.lease_id, ["succeeded"]);
   if (hold === "canceled") {
     await dispatcher.finish(editId, body.lease_id);
     throw leaseLost(editId, canceledWhy);
@@ -79,7 +82,7 @@ export async function failJob(env: Env, editId: string, body: FailRequest): Prom
   const dispatcher = dispatcherStub(env);
   const retryable = jobErrorCodes[body.error.code].retryable;
   const next = await dispatcher.afterFailure(editId, body.lease_id, retryable);
-  if (next.outcome === "lost") throw leaseLost(editId);
+  if (next.outcome === "lost") return repeated(env, editId, body.lease_id, ["failed"]);
   if (next.outcome === "canceled") throw leaseLost(editId, canceledWhy);
   if (next.outcome === "requeued") {
     await requeueEdit(env.DB, { editId, leaseId: body.lease_id, attempts: next.attempts });
@@ -106,8 +109,23 @@ export async function failJob(env: Env, editId: string, body: FailRequest): Prom
 /** Hands the job back: queued again with the attempt not counted; a canceled edit stays canceled. */
 export async function releaseJob(env: Env, editId: string, leaseId: string): Promise<JobStateResponse> {
   const next = await dispatcherStub(env).release(editId, leaseId);
-  if (next.outcome === "lost") throw leaseLost(editId);
+  if (next.outcome === "lost") return repeated(env, editId, leaseId, ["queued", "canceled"]);
   if (next.outcome === "canceled") return { id: editId, status: "canceled" };
   await requeueEdit(env.DB, { editId, leaseId, attempts: next.attempts });
   return { id: editId, status: "queued" };
+}
+
+/**
+ * The answer to a repeated call whose first try took effect: the edit still carries this lease and ended (or went
+ * back to the queue) the way the call does. Otherwise the lease is lost.
+ */
+async function repeated(
+  env: Env,
+  editId: string,
+  leaseId: string,
+  statuses: readonly EditStatus[],
+): Promise<JobStateResponse> {
+  const edit = await readEditById(env.DB, editId);
+  if (edit?.lease_id === leaseId && statuses.includes(edit.status)) return { id: editId, status: edit.status };
+  throw leaseLost(editId);
 }

@@ -133,6 +133,8 @@ describe("hand-backs and failures", () => {
     const failed = await jobCall<JobStateResponse>(accepted.id, "fail", { lease_id: job.lease.id, error });
     expect(failed.body).toEqual({ id: accepted.id, status: "failed" });
     expect(JSON.parse((await editRow(accepted.id))!.error_json!)).toEqual(error);
+    const retried = await jobCall<JobStateResponse>(accepted.id, "fail", { lease_id: job.lease.id, error });
+    expect(retried.body).toEqual({ id: accepted.id, status: "failed" });
     expect(await ledgerTotals(accountId)).toMatchObject({ balance: before.balance + accepted.price, held: 0 });
   });
 });
@@ -187,6 +189,10 @@ describe("cancellation", () => {
     const released = await jobCall<JobStateResponse>(accepted.id, "release", { lease_id: job.lease.id });
     expect(released).toMatchObject({ status: 200, body: { id: accepted.id, status: "canceled" } });
     expect(await editRow(accepted.id)).toMatchObject({ status: "canceled" });
+    // Its retry (the first answer lost) hears the same; a completion with that lease is still refused.
+    const retried = await jobCall<JobStateResponse>(accepted.id, "release", { lease_id: job.lease.id });
+    expect(retried).toMatchObject({ status: 200, body: { status: "canceled" } });
+    expectProblem(await jobCall(accepted.id, "complete", await storeOutput(job)), 409, "lease_lost");
     expect((await runnerCall("/internal/claim", { runner_id: "r", models: ["stochedit-mini"] })).status).toBe(204);
   });
 });

@@ -21,6 +21,8 @@ const inpaint = (image: string, mask: string) => ({
   output_format: "webp" as const,
 });
 
+const failure = { code: "model_error", message: "the UNet returned NaN", retryable: true } as const;
+
 describe("runner authentication", () => {
   const claimBody = { runner_id: "runner-auth", models: ["stochedit-mini"] };
 
@@ -120,8 +122,10 @@ describe("claim, heartbeat, progress, complete", () => {
     const complete = await storeOutput(job);
     const done = await jobCall<JobStateResponse>(accepted.id, "complete", complete);
     expect(done).toMatchObject({ status: 200, body: { id: accepted.id, status: "succeeded" } });
-    const again = await jobCall(accepted.id, "complete", complete);
-    expectProblem(again, 409, "lease_lost");
+    // A retried completion (its answer lost on the way) gets the same answer and captures nothing more.
+    const again = await jobCall<JobStateResponse>(accepted.id, "complete", complete);
+    expect(again).toMatchObject({ status: 200, body: { id: accepted.id, status: "succeeded" } });
+    expectProblem(await jobCall(accepted.id, "fail", { lease_id: job.lease.id, error: failure }), 409, "lease_lost");
 
     const edit = (await call<Edit>("GET", `/v1/edits/${accepted.id}`, { token: customer.key })).body;
     expect(edit).toMatchObject({

@@ -9,7 +9,26 @@ import { type DispatchConfig, readConfig } from "../config.js";
 import { requeueEdit } from "../db/edits.js";
 import { finishEdit } from "../edits/finish-edit.js";
 import { randomBase62 } from "../ids.js";
-import { type LeaseRow, type ReadyRow, workListSchema } from "./work-list-schema.js";
+import {
+  addReady,
+  countWork,
+  dropLease,
+  expiredLeases,
+  expiredReady,
+  flagLeaseCanceled,
+  type LeaseRow,
+  leaseReady,
+  leaseStillExpired,
+  liveLease,
+  nextDeadlineMs,
+  oldestReady,
+  type ReadyRow,
+  removeReady,
+  removeReadyEntry,
+  renewLease,
+  requeueLease,
+  workListSchema,
+} from "./work-list.js";
 
 export interface ReadyJob {
   editId: string;
@@ -74,14 +93,7 @@ export class Dispatcher extends DurableObject<Env> {
 
   /** Appends a job to the ready queue (first in, first out). Enqueuing an edit twice keeps one entry. */
   async enqueue(job: ReadyJob): Promise<void> {
-    this.sql.exec(
-      `INSERT INTO ready (edit_id, account_id, model, queued_at_ms) VALUES (?, ?, ?, ?)
-       ON CONFLICT (edit_id) DO NOTHING`,
-      job.editId,
-      job.accountId,
-      job.model,
-      job.enqueuedAtMs,
-    );
+    addReady(this.sql, { ...job, queuedAtMs: job.enqueuedAtMs });
     await this.scheduleAlarm(job.enqueuedAtMs + this.settings.queuedJobTtlMs);
   }
 
@@ -90,17 +102,7 @@ export class Dispatcher extends DurableObject<Env> {
     const nowMs = Date.now();
     const { leaseTtlMs, queuedJobTtlMs } = this.settings;
     const grant = this.ctx.storage.transactionSync((): LeaseGrant | null => {
-      // A job past its waiting time is left to the alarm, which expires it.
-      const job = this.sql
-        .exec<Pick<ReadyRow, "seq" | "edit_id" | "account_id" | "model" | "attempts">>(
-          `SELECT seq, edit_id, account_id, model, attempts FROM ready
-           WHERE model IN (SELECT value FROM json_each(?)) AND queued_at_ms + ? > ?
-           ORDER BY seq LIMIT 1`,
-          JSON.stringify(models),
-          queuedJobTtlMs,
-          nowMs,
-        )
-        .toArray()[0];
+      const job = oldestReady(this.sql, models, queuedJobTtlMs, nowMs);
       if (!job) return null;
       const lease: LeaseGrant = {
         editId: job.edit_id,
@@ -109,19 +111,7 @@ export class Dispatcher extends DurableObject<Env> {
         expiresAtMs: nowMs + leaseTtlMs,
         ttlMs: leaseTtlMs,
       };
-      this.sql.exec("DELETE FROM ready WHERE seq = ?", job.seq);
-      this.sql.exec(
-        `INSERT INTO leases (lease_id, edit_id, seq, account_id, model, runner_id, attempt, expires_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        lease.leaseId,
-        lease.editId,
-        job.seq,
-        job.account_id,
-        job.model,
-        runnerId,
-        lease.attempt,
-        lease.expiresAtMs,
-      );
+      leaseReady(this.sql, job, { ...lease, runnerId });
       return lease;
     });
     if (grant) await this.scheduleAlarm(grant.expiresAtMs);
@@ -143,14 +133,14 @@ export class Dispatcher extends DurableObject<Env> {
 
   /** Whether the caller's lease is live, for complete and fail before they settle the edit. */
   holds(editId: string, leaseId: string): LeaseHold {
-    const lease = this.liveLease(editId, leaseId, Date.now());
+    const lease = liveLease(this.sql, editId, leaseId, Date.now());
     if (!lease) return "lost";
     return lease.cancel_requested ? "canceled" : "held";
   }
 
   /** Drops the lease once its edit is settled (or found already ended). Only that lease: a successor's stays. */
   finish(editId: string, leaseId: string): void {
-    this.sql.exec("DELETE FROM leases WHERE edit_id = ? AND lease_id = ?", editId, leaseId);
+    dropLease(this.sql, editId, leaseId);
   }
 
   /**
@@ -160,14 +150,14 @@ export class Dispatcher extends DurableObject<Env> {
   async afterFailure(editId: string, leaseId: string, retryable: boolean): Promise<AfterLease> {
     const nowMs = Date.now();
     const outcome = this.ctx.storage.transactionSync((): AfterLease => {
-      const lease = this.liveLease(editId, leaseId, nowMs);
+      const lease = liveLease(this.sql, editId, leaseId, nowMs);
       if (!lease) return { outcome: "lost" };
       if (lease.cancel_requested) {
-        this.finish(editId, leaseId);
+        dropLease(this.sql, editId, leaseId);
         return { outcome: "canceled" };
       }
       if (!retryable || lease.attempt >= this.settings.maxAttempts) return { outcome: "final", attempt: lease.attempt };
-      this.requeueLease(lease, lease.attempt, nowMs);
+      requeueLease(this.sql, lease, lease.attempt, nowMs);
       return { outcome: "requeued", attempts: lease.attempt };
     });
     if (outcome.outcome === "requeued") await this.scheduleAlarm(nowMs + this.settings.queuedJobTtlMs);
@@ -178,13 +168,13 @@ export class Dispatcher extends DurableObject<Env> {
   async release(editId: string, leaseId: string): Promise<AfterRelease> {
     const nowMs = Date.now();
     const outcome = this.ctx.storage.transactionSync((): AfterRelease => {
-      const lease = this.liveLease(editId, leaseId, nowMs);
+      const lease = liveLease(this.sql, editId, leaseId, nowMs);
       if (!lease) return { outcome: "lost" };
       if (lease.cancel_requested) {
-        this.finish(editId, leaseId);
+        dropLease(this.sql, editId, leaseId);
         return { outcome: "canceled" };
       }
-      this.requeueLease(lease, lease.attempt - 1, nowMs);
+      requeueLease(this.sql, lease, lease.attempt - 1, nowMs);
       return { outcome: "requeued", attempts: lease.attempt - 1 };
     });
     if (outcome.outcome === "requeued") await this.scheduleAlarm(nowMs + this.settings.queuedJobTtlMs);
@@ -193,22 +183,14 @@ export class Dispatcher extends DurableObject<Env> {
 
   /** Takes a canceled edit off the queue, or flags its lease so the runner stops at its next heartbeat. */
   cancel(editId: string): CancelOutcome {
-    if (this.sql.exec("DELETE FROM ready WHERE edit_id = ?", editId).rowsWritten > 0) return "removed";
-    if (this.sql.exec("UPDATE leases SET cancel_requested = 1 WHERE edit_id = ?", editId).rowsWritten > 0) {
-      return "lease_marked";
-    }
+    if (removeReady(this.sql, editId)) return "removed";
+    if (flagLeaseCanceled(this.sql, editId)) return "lease_marked";
     return "absent";
   }
 
   /** Queue depth for autoscaling and for tests. */
   backlog(): Backlog {
-    const row = this.sql
-      .exec<{ ready: number; leased: number; oldest: number | null }>(
-        `SELECT (SELECT COUNT(*) FROM ready) AS ready, (SELECT COUNT(*) FROM leases) AS leased,
-                (SELECT MIN(queued_at_ms) FROM ready) AS oldest`,
-      )
-      .one();
-    return { ready: row.ready, leased: row.leased, oldestReadyAtMs: row.oldest };
+    return countWork(this.sql);
   }
 
   /**
@@ -218,16 +200,7 @@ export class Dispatcher extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     const nowMs = Date.now();
-    const expiredLeases = this.sql
-      .exec<LeaseRow>("SELECT * FROM leases WHERE expires_at_ms <= ? ORDER BY expires_at_ms", nowMs)
-      .toArray();
-    const expiredJobs = this.sql
-      .exec<ReadyRow>(
-        "SELECT * FROM ready WHERE queued_at_ms + ? <= ? ORDER BY seq",
-        this.settings.queuedJobTtlMs,
-        nowMs,
-      )
-      .toArray();
+    const { queuedJobTtlMs } = this.settings;
     let failures = 0;
     const attempt = async (work: () => Promise<void>) => {
       try {
@@ -239,29 +212,31 @@ export class Dispatcher extends DurableObject<Env> {
         );
       }
     };
-    for (const lease of expiredLeases) await attempt(() => this.expireLease(lease));
-    for (const job of expiredJobs) await attempt(() => this.expireWaitingJob(job));
-    const nextMs = this.nextDeadlineMs();
-    if (nextMs !== null)
+    for (const lease of expiredLeases(this.sql, nowMs)) await attempt(() => this.expireLease(lease));
+    for (const job of expiredReady(this.sql, queuedJobTtlMs, nowMs)) await attempt(() => this.expireWaitingJob(job));
+    const nextMs = nextDeadlineMs(this.sql, queuedJobTtlMs);
+    if (nextMs !== null) {
       await this.ctx.storage.setAlarm(failures > 0 ? Math.max(nextMs, nowMs + alarmRetryMs) : nextMs);
+    }
   }
 
   /** A lease that ran out: its runner is presumed gone. */
   private async expireLease(lease: LeaseRow): Promise<void> {
     // The edit was canceled (and settled) while leased: nothing to retry or refund.
-    if (lease.cancel_requested) return this.finish(lease.edit_id, lease.lease_id);
+    if (lease.cancel_requested) return dropLease(this.sql, lease.edit_id, lease.lease_id);
     const nowMs = Date.now();
     if (lease.attempt < this.settings.maxAttempts) {
       const requeued = this.ctx.storage.transactionSync(() => {
-        if (!this.stillExpired(lease, nowMs)) return false;
-        this.requeueLease(lease, lease.attempt, nowMs);
+        if (!leaseStillExpired(this.sql, lease.lease_id, nowMs)) return false;
+        requeueLease(this.sql, lease, lease.attempt, nowMs);
         return true;
       });
-      if (requeued)
+      if (requeued) {
         await requeueEdit(this.env.DB, { editId: lease.edit_id, leaseId: lease.lease_id, attempts: lease.attempt });
+      }
       return;
     }
-    if (!this.stillExpired(lease, nowMs)) return;
+    if (!leaseStillExpired(this.sql, lease.lease_id, nowMs)) return;
     await finishEdit(this.env, {
       editId: lease.edit_id,
       status: "failed",
@@ -272,7 +247,7 @@ export class Dispatcher extends DurableObject<Env> {
       fence: { kind: "lease", leaseId: lease.lease_id },
       nowMs,
     });
-    this.finish(lease.edit_id, lease.lease_id);
+    dropLease(this.sql, lease.edit_id, lease.lease_id);
   }
 
   /** A job no runner took within QUEUED_JOB_TTL_MS. */
@@ -287,51 +262,16 @@ export class Dispatcher extends DurableObject<Env> {
       fence: { kind: "waiting", lastLeaseId: job.last_lease_id },
       nowMs: Date.now(),
     });
-    // Settled or not, it leaves the queue: not settled means the edit already ended, or a runner claimed it while
-    // D1 was written (then this deletes nothing).
-    this.sql.exec("DELETE FROM ready WHERE seq = ? AND edit_id = ?", job.seq, job.edit_id);
-  }
-
-  /** A complete may have finished the lease, or a heartbeat just before the deadline extended it, while D1 was written. */
-  private stillExpired(lease: LeaseRow, nowMs: number): boolean {
-    return (
-      this.sql.exec("SELECT 1 FROM leases WHERE lease_id = ? AND expires_at_ms <= ?", lease.lease_id, nowMs).toArray()
-        .length > 0
-    );
-  }
-
-  /** Moves a lease's job back to its old place in the ready queue, waiting afresh from `nowMs`. */
-  private requeueLease(lease: LeaseRow, attempts: number, nowMs: number): void {
-    this.sql.exec("DELETE FROM leases WHERE lease_id = ?", lease.lease_id);
-    this.sql.exec(
-      `INSERT INTO ready (seq, edit_id, account_id, model, queued_at_ms, attempts, last_lease_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      lease.seq,
-      lease.edit_id,
-      lease.account_id,
-      lease.model,
-      nowMs,
-      attempts,
-      lease.lease_id,
-    );
-  }
-
-  private liveLease(editId: string, leaseId: string, nowMs: number): LeaseRow | undefined {
-    return this.sql
-      .exec<LeaseRow>(
-        "SELECT * FROM leases WHERE lease_id = ? AND edit_id = ? AND expires_at_ms > ?",
-        leaseId,
-        editId,
-        nowMs,
-      )
-      .toArray()[0];
+    // Settled or not, this entry leaves the queue: not settled means the edit already ended, or a runner claimed it
+    // while D1 was written (then the entry is gone, or back under a newer lease, which this leaves alone).
+    removeReadyEntry(this.sql, job);
   }
 
   private renew(editId: string, leaseId: string, progress: { final: boolean } | undefined): LeaseRenewal {
     const nowMs = Date.now();
     const { leaseTtlMs, progressWriteMinMs } = this.settings;
     return this.ctx.storage.transactionSync((): LeaseRenewal => {
-      const lease = this.liveLease(editId, leaseId, nowMs);
+      const lease = liveLease(this.sql, editId, leaseId, nowMs);
       if (!lease) return { hold: "lost" };
       const writeProgress =
         progress !== undefined &&
@@ -339,27 +279,9 @@ export class Dispatcher extends DurableObject<Env> {
           lease.progress_written_at_ms === null ||
           nowMs - lease.progress_written_at_ms >= progressWriteMinMs);
       const expiresAtMs = nowMs + leaseTtlMs;
-      this.sql.exec(
-        `UPDATE leases SET expires_at_ms = ?, progress_written_at_ms = CASE WHEN ? THEN ? ELSE progress_written_at_ms END
-         WHERE lease_id = ?`,
-        expiresAtMs,
-        writeProgress ? 1 : 0,
-        nowMs,
-        leaseId,
-      );
+      renewLease(this.sql, leaseId, { expiresAtMs, progressWrittenAtMs: writeProgress ? nowMs : null });
       return { hold: lease.cancel_requested ? "canceled" : "held", expiresAtMs, writeProgress };
     });
-  }
-
-  /** The earliest lease expiry or waiting-time end; null when nothing waits and nothing is leased. */
-  private nextDeadlineMs(): number | null {
-    return this.sql
-      .exec<{ due: number | null }>(
-        `SELECT MIN(due) AS due FROM (SELECT MIN(expires_at_ms) AS due FROM leases
-                                      UNION ALL SELECT MIN(queued_at_ms) + ? FROM ready)`,
-        this.settings.queuedJobTtlMs,
-      )
-      .one().due;
   }
 
   /**

@@ -1,0 +1,145 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { Edit, EditList, EditRequest, type EditRequestInput, priceMicroCredits } from "@stochedit/shared";
+import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
+import sharp from "sharp";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { formatCredits } from "../../../playground/src/credits.js";
+import { type E2eStack, startE2eStack } from "../support/e2e-stack.js";
+import { launchChromium, saveScreenshot } from "./browser.js";
+import { buildPlayground, inputPhoto, inputSize, type PixelPoint, PlaygroundPage } from "./playground-page.js";
+
+let stack: E2eStack;
+let browser: Browser;
+let context: BrowserContext | undefined;
+
+beforeAll(async () => {
+  await buildPlayground();
+  [stack, browser] = await Promise.all([startE2eStack({ edgeVars: { SSE_POLL_MS: "100" } }), launchChromium()]);
+  await stack.startRunner("playground-runner");
+});
+afterEach(() => context?.close());
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const pairs: { from: PixelPoint; to: PixelPoint }[] = [
+  { from: [30, 40], to: [42, 40] },
+  { from: [80, 24], to: [86, 32] },
+];
+/** A horizontal band through the middle: with the brush's default radius (5 px here) it covers y = 55..65. */
+const stroke: PixelPoint[] = [
+  [10, 60],
+  [40, 60],
+  [70, 60],
+  [100, 60],
+];
+const settings = { steps: 10, seed: 7 };
+
+async function api<T>(path: string, schema: { parse(value: unknown): T }): Promise<T> {
+  const answer = await fetch(`${stack.edgeUrl}${path}`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
+  return schema.parse(await answer.json());
+}
+
+/**
+ * The issue's flow: upload, two point pairs, a painted mask, SDE and ODE at once; both results load at the input's
+ * size, the requests carry the points in image pixels and the mask as a one-channel PNG, and a result downloads.
+ */
+async function dragBothSamplers(options: BrowserContextOptions, screenshot: string): Promise<void> {
+  context = await browser.newContext(options);
+  const page = await PlaygroundPage.open(context, stack.edgeUrl, stack.apiKey);
+  const submitted: EditRequestInput[] = [];
+  page.page.on("request", (request) => {
+    if (request.method() === "POST" && new URL(request.url()).pathname === "/v1/edits") {
+      submitted.push(request.postDataJSON());
+    }
+  });
+  const puts = await page.recordPuts();
+
+  await page.chooseImage(await inputPhoto());
+  await page.fill("steps", String(settings.steps));
+  await page.fill("seed", String(settings.seed));
+  for (const pair of pairs) {
+    await page.tapPixel(pair.from);
+    await page.tapPixel(pair.to);
+  }
+  expect(await page.pairTexts()).toEqual(pairs.map((p) => `(${p.from.join(", ")}) → (${p.to.join(", ")})`));
+  await page.chooseRadio("tool", "brush");
+  await page.strokePixels(stroke);
+
+  const body = {
+    task: "drag" as const,
+    image: "up_0000000000000000",
+    points: pairs.map((p) => ({ ...p })),
+    ...settings,
+  };
+  const [sdePrice, odePrice] = (["sde", "ode"] as const).map((sampler) =>
+    priceMicroCredits(EditRequest.parse({ ...body, sampler } as EditRequestInput), inputSize),
+  );
+  await expect
+    .poll(() => page.price.textContent(), { timeout: 15_000 })
+    .toContain(formatCredits(sdePrice! + odePrice!));
+
+  await page.run();
+  expect(await page.resultImageSize("sde")).toEqual(inputSize);
+  expect(await page.resultImageSize("ode")).toEqual(inputSize);
+
+  // What the page sent: both samplers, the same points (image pixels), settings and mask.
+  expect(submitted.map((r) => r.sampler).sort()).toEqual(["ode", "sde"]);
+  for (const request of submitted) {
+    expect(request).toMatchObject({ task: "drag", points: pairs, ...settings });
+  }
+  const maskIds = submitted.map((r) => (r.task === "drag" ? r.mask : undefined));
+  expect(maskIds[0]).toMatch(/^up_/);
+  expect(maskIds[1]).toBe(maskIds[0]);
+  expect(puts.map((put) => put.contentType)).toEqual(["image/jpeg", "image/png"]);
+  const mask = sharp(await puts[1]!.body);
+  expect(await mask.metadata()).toMatchObject({ format: "png", ...inputSize, channels: 1 });
+  const maskPixels = await mask.extractChannel(0).raw().toBuffer();
+  const at = ([x, y]: PixelPoint) => maskPixels[y * inputSize.width + x];
+  expect(new Set(maskPixels)).toEqual(new Set([0, 255]));
+  expect([at([40, 60]), at([70, 57]), at([100, 63])]).toEqual([255, 255, 255]);
+  expect([at([40, 20]), at([70, 70]), at([0, 0])]).toEqual([0, 0, 0]);
+
+  // What the API recorded: both succeeded at the input's size, each charged its quoted price.
+  const edits = (await api("/v1/edits?limit=2", EditList)).data;
+  const bySampler = Object.fromEntries(edits.map((edit) => [edit.sampler, edit]));
+  for (const [sampler, price] of [
+    ["sde", sdePrice],
+    ["ode", odePrice],
+  ] as const) {
+    expect(bySampler[sampler]).toMatchObject({ status: "succeeded", charged: price, seed: settings.seed });
+    expect(bySampler[sampler]?.output).toMatchObject(inputSize);
+    await expect
+      .poll(() => page.result(sampler).locator(".status").textContent())
+      .toContain(`charged ${formatCredits(price!)}`);
+  }
+  expect(bySampler.sde?.output?.sha256).not.toBe(bySampler.ode?.output?.sha256);
+
+  // The download is the stored result, byte for byte.
+  const sde = bySampler.sde!;
+  const [download] = await Promise.all([
+    page.page.waitForEvent("download"),
+    page.page.getByRole("link", { name: "Download SDE result" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`stochedit-${sde.id}-sde.png`);
+  const bytes = await readFile(await download.path());
+  expect(createHash("sha256").update(bytes).digest("hex")).toBe(sde.output?.sha256);
+  expect(Edit.parse(await api(`/v1/edits/${sde.id}`, Edit)).status).toBe("succeeded");
+
+  await saveScreenshot(page.page, screenshot);
+}
+
+describe("the playground running edits on the local stack", () => {
+  it("drags with two point pairs and a painted mask under SDE and ODE on a desktop, with the mouse", async () => {
+    await dragBothSamplers({ viewport: { width: 1280, height: 860 } }, "desktop-drag-sde-ode");
+  });
+
+  it("does the same on a phone-sized viewport with touch", async () => {
+    await dragBothSamplers(
+      { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+      "phone-drag-sde-ode",
+    );
+  });
+});

@@ -49,5 +49,5 @@ export function renderLatentStrip(rows: readonly LatentRow[], layout: LatentStri
       }
     });
   });
-  return svgDocument(width, height, parts);
+  return svgDocument(width, height, layout.title, parts);
 }

@@ -60,7 +60,7 @@ export function renderChart(panels: readonly ChartPanel[], layout: ChartLayout):
     const [column, row] = [i % layout.columns, Math.floor(i / layout.columns)];
     return `<g transform="translate(${column * cellWidth},${headerHeight + row * cellHeight})">${renderPanel(panel)}</g>`;
   });
-  return svgDocument(width, height, [
+  return svgDocument(width, height, layout.title, [
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(layout.title)}</text>`,
     layout.subtitle === undefined
       ? ""
@@ -69,9 +69,11 @@ export function renderChart(panels: readonly ChartPanel[], layout: ChartLayout):
   ]);
 }
 
-export function svgDocument(width: number, height: number, body: readonly string[]): string {
+/** An SVG document whose <title> names the figure for screen readers. */
+export function svgDocument(width: number, height: number, title: string, body: readonly string[]): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     ...body,
     "</svg>",
@@ -169,14 +171,18 @@ function renderPanel(panel: ChartPanel): string {
 function linearAxis(min: number, max: number, pixels: readonly [number, number]): Axis {
   const span = max - min || Math.abs(max) || 1;
   const [low, high] = [min - 0.05 * span, max + 0.05 * span];
+  const toPixel = (v: number) => pixels[0] + ((v - low) / (high - low)) * (pixels[1] - pixels[0]);
+  return { toPixel, ticks: niceTicks(low, high) };
+}
+
+/** Multiples of the finest 1/2/5 x 10^k step that gives at most 7 ticks in [low, high]. */
+function niceTicks(low: number, high: number): number[] {
   const power = 10 ** Math.floor(Math.log10((high - low) / 5));
-  // The finest 1/2/5 step that gives at most 7 ticks.
   const step = [1, 2, 5, 10].map((m) => m * power).find((s) => (high - low) / s <= 7) ?? 10 * power;
   const ticks: number[] = [];
-  // Ticks are integer multiples of the step, so accumulated rounding cannot turn 0 into 6e-17.
+  // Integer multiples of the step, so accumulated rounding cannot turn 0 into 6e-17.
   for (let k = Math.ceil(low / step); k * step <= high; k++) ticks.push(Number((k * step).toPrecision(12)));
-  const toPixel = (v: number) => pixels[0] + ((v - low) / (high - low)) * (pixels[1] - pixels[0]);
-  return { toPixel, ticks };
+  return ticks;
 }
 
 /** A log10 axis over the positive values, with a tick at every power of ten (and 2, 5 within a narrow range). */
@@ -192,7 +198,8 @@ function logAxis(values: readonly number[], pixels: readonly [number, number]): 
     }
   }
   const toPixel = (v: number) => pixels[0] + ((Math.log10(v) - low) / (high - low)) * (pixels[1] - pixels[0]);
-  return { toPixel, ticks };
+  // A range narrower than one 1-2-5 interval gets linear ticks instead.
+  return { toPixel, ticks: ticks.length >= 2 ? ticks : niceTicks(10 ** low, 10 ** high) };
 }
 
 function formatTick(value: number): string {

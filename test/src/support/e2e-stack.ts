@@ -24,6 +24,11 @@ export interface E2eStack {
   readonly logs: string[];
   /** Starts one more runner; `env` adds RUNNER_* settings. */
   startRunner(runnerId: string, env?: Readonly<Record<string, string>>): Promise<RunnerProcess>;
+  /**
+   * Kills every runner started so far that is still running (a stopped one too: SIGKILL ends a SIGSTOPped
+   * process). Tests call it after each test, so no runner of one test can claim the jobs of the next.
+   */
+  stopRunners(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,8 +45,11 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
   let s3: LocalS3 | undefined;
   let edge: EdgeDev | undefined;
   const runners: RunnerProcess[] = [];
+  const stopRunners = async () => {
+    for (const runner of runners.splice(0).reverse()) await runner.process.stop("SIGKILL");
+  };
   const stop = async () => {
-    for (const runner of runners.reverse()) await runner.process.stop("SIGKILL");
+    await stopRunners();
     await edge?.process.stop("SIGTERM", 10_000);
     await s3?.close();
     await rm(directory, { recursive: true, force: true });
@@ -99,6 +107,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
         runners.push(runner);
         return runner;
       },
+      stopRunners,
       stop,
     };
   } catch (error) {

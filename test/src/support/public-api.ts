@@ -3,9 +3,14 @@ import {
   AccountView,
   Edit,
   EditAccepted,
+  EditList,
   type EditRequestInput,
+  type EditStatus,
   type ImageContentType,
   UploadResponse,
+  type WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookSecret,
 } from "@stochedit/shared";
 import type { z } from "zod";
 
@@ -36,6 +41,21 @@ export class ApiClient {
 
   cancel(id: string): Promise<Edit> {
     return this.call(Edit, "POST", `/v1/edits/${id}/cancel`);
+  }
+
+  /** The newest edits (up to 100) in `status`. */
+  async editsIn(status: EditStatus): Promise<Edit[]> {
+    return (await this.call(EditList, "GET", `/v1/edits?status=${status}&limit=100`)).data;
+  }
+
+  /** Every webhook delivery attempt of the edit, oldest first. */
+  async deliveries(id: string): Promise<WebhookDelivery[]> {
+    return (await this.call(WebhookDeliveryList, "GET", `/v1/edits/${id}/deliveries`)).data;
+  }
+
+  /** The account's whsec_ secret its webhooks are signed with. */
+  async webhookSecret(): Promise<string> {
+    return (await this.call(WebhookSecret, "GET", "/v1/account/webhook-secret")).secret;
   }
 
   account(): Promise<AccountView> {

@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stopAll(0));
   await mkdir(localDir, { recursive: true });
 
-  const { secrets, created } = await ensureDevVars(join(repoRoot, ".dev.vars"));
+  const devVarsPath = join(repoRoot, ".dev.vars");
+  const { secrets, created } = await ensureDevVars(devVarsPath);
   if (created.length > 0) say(`wrote ${created.join(", ")} to .dev.vars (gitignored)`);
 
   s3 = await startLocalS3({ directory: join(localDir, "s3"), port: ports.s3, bucket: "stochedit" });
@@ -95,6 +96,9 @@ Try it:
   export STOCHEDIT_KEY=${account.apiKey}
   curl -s ${edge.url}/v1/account -H "authorization: Bearer $STOCHEDIT_KEY"
   # a whole drag edit, step by step: README.md, "Running locally"
+
+Queue backlog (what the autoscaler reads; METRICS_TOKEN is in .dev.vars):
+  curl -s ${edge.url}/internal/metrics -H "authorization: Bearer $(sed -n 's/^METRICS_TOKEN=//p' ${devVarsPath})"
 
 `);
 }

@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts"],
+    // The local stack's own unit tests (scripts/local-stack/) run here too: this workspace type-checks them.
+    include: ["src/**/*.test.ts", "../scripts/**/*.test.ts"],
     // Each file brings up its own stack; two at once would compete for the 2 cores and slow both.
     fileParallelism: false,
     testTimeout: 120_000,

@@ -4,13 +4,16 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { s3rverCredentials } from "./local-s3.js";
 
+/** Every secret wrangler.toml's `[secrets] required` names: without one, `wrangler dev` warns and its routes 503. */
 export interface DevSecrets {
   readonly OPERATOR_TOKEN: string;
   readonly RUNNER_HMAC_SECRET: string;
+  readonly METRICS_TOKEN: string;
   readonly S3_ACCESS_KEY_ID: string;
   readonly S3_SECRET_ACCESS_KEY: string;
 }
 
+/** 43 characters: the edge wants at least 32 for its tokens. */
 const randomSecret = () => randomBytes(32).toString("base64url");
 
 /** KEY=value lines; # comments and blank lines skipped; surrounding quotes dropped. */
@@ -25,8 +28,9 @@ export function parseDotenv(text: string): Record<string, string> {
 }
 
 /**
- * Reads `path` and adds what is missing: random operator token and runner HMAC secret, s3rver's fixed key pair.
- * A value already there is kept, so the API key and D1 state of earlier starts stay valid.
+ * Reads `path` and adds what is missing: random operator token, runner HMAC secret and metrics token, s3rver's
+ * fixed key pair. A value already there is kept, so the API key and D1 state of earlier starts stay valid (and a
+ * .dev.vars written before a secret existed gets just that one added).
  */
 export async function ensureDevVars(path: string): Promise<{ secrets: DevSecrets; created: string[] }> {
   const text = existsSync(path) ? await readFile(path, "utf8") : "";
@@ -34,6 +38,7 @@ export async function ensureDevVars(path: string): Promise<{ secrets: DevSecrets
   const wanted: DevSecrets = {
     OPERATOR_TOKEN: existing.OPERATOR_TOKEN ?? randomSecret(),
     RUNNER_HMAC_SECRET: existing.RUNNER_HMAC_SECRET ?? randomSecret(),
+    METRICS_TOKEN: existing.METRICS_TOKEN ?? randomSecret(),
     S3_ACCESS_KEY_ID: existing.S3_ACCESS_KEY_ID ?? s3rverCredentials.accessKeyId,
     S3_SECRET_ACCESS_KEY: existing.S3_SECRET_ACCESS_KEY ?? s3rverCredentials.secretAccessKey,
   };

@@ -1,3 +1,4 @@
+import { BacklogMetrics } from "@stochedit/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type E2eStack, startE2eStack } from "./support/e2e-stack.js";
 import { ApiClient } from "./support/public-api.js";
@@ -12,6 +13,15 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
+/** GET /internal/metrics, as the autoscaler reads it. */
+async function backlog(): Promise<BacklogMetrics> {
+  const response = await fetch(`${stack.edgeUrl}/internal/metrics`, {
+    headers: { authorization: `Bearer ${stack.metricsToken}` },
+  });
+  expect(response.status).toBe(200);
+  return BacklogMetrics.parse(await response.json());
+}
+
 describe("an edit nobody runs yet (no runner has started)", () => {
   it("is queued with its price held, and canceling it releases the hold without a charge", async () => {
     const before = await api.account();
@@ -22,10 +32,12 @@ describe("an edit nobody runs yet (no runner has started)", () => {
 
     const held = await api.account();
     expect(held).toMatchObject({ balance: before.balance - accepted.price, held: accepted.price });
+    expect(await backlog()).toMatchObject({ queued: 1, running: 0, backlog: 1 });
 
     const canceled = await api.cancel(accepted.id);
     expect(canceled).toMatchObject({ status: "canceled", charged: 0 });
     expect(await api.account()).toMatchObject({ balance: before.balance, held: 0 });
+    expect(await backlog()).toMatchObject({ queued: 0, running: 0, backlog: 0 });
     const kinds = (await api.account()).recent_ledger.filter((e) => e.edit_id === accepted.id).map((e) => e.kind);
     expect(kinds.sort()).toEqual(["hold", "release"]);
   });

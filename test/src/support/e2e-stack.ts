@@ -18,6 +18,8 @@ export interface E2eStack {
   readonly edgeUrl: string;
   readonly operatorToken: string;
   readonly hmacSecret: string;
+  /** Bearer token of GET /internal/metrics (the autoscaler's backlog). */
+  readonly metricsToken: string;
   readonly apiKey: string;
   readonly accountId: string;
   /** Every line the edge and the runners printed, for assertions on logs and for failure reports. */
@@ -42,6 +44,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
   const logs: string[] = [];
   const operatorToken = randomBytes(24).toString("base64url");
   const hmacSecret = randomBytes(32).toString("base64url");
+  const metricsToken = randomBytes(32).toString("base64url");
   let s3: LocalS3 | undefined;
   let edge: EdgeDev | undefined;
   const runners: RunnerProcess[] = [];
@@ -77,6 +80,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
         S3_SECRET_ACCESS_KEY: s3rverCredentials.secretAccessKey,
         OPERATOR_TOKEN: operatorToken,
         RUNNER_HMAC_SECRET: hmacSecret,
+        METRICS_TOKEN: metricsToken,
         ...options.edgeVars,
       },
       onLine: (line) => logs.push(`[edge] ${line}`),
@@ -87,6 +91,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       edgeUrl,
       operatorToken,
       hmacSecret,
+      metricsToken,
       apiKey: account.apiKey,
       accountId: account.accountId,
       logs,

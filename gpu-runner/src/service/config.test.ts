@@ -51,6 +51,30 @@ describe("parseRunnerConfig", () => {
     expect(parse).toThrow(/RUNNER_IDLE_BACKOFF_MAX_MS: must be at least RUNNER_IDLE_BACKOFF_MIN_MS/);
   });
 
+  it("requires the GPU only when STOCHEDIT_REQUIRE_GPU says so, and only together with the CUDA provider", () => {
+    expect(parseRunnerConfig(required).requireGpu).toBe(false);
+    expect(parseRunnerConfig({ ...required, STOCHEDIT_EXECUTION_PROVIDER: "cuda" }).requireGpu).toBe(false);
+    for (const [value, requireGpu] of [
+      ["1", true],
+      ["true", true],
+      ["0", false],
+      ["false", false],
+      ["", false],
+    ] as const) {
+      const env = { ...required, STOCHEDIT_EXECUTION_PROVIDER: "CUDA", STOCHEDIT_REQUIRE_GPU: value };
+      expect(parseRunnerConfig(env).requireGpu).toBe(requireGpu);
+    }
+    expect(() =>
+      parseRunnerConfig({ ...required, STOCHEDIT_EXECUTION_PROVIDER: "cuda", STOCHEDIT_REQUIRE_GPU: "yes" }),
+    ).toThrow(/STOCHEDIT_REQUIRE_GPU: must be 1 or true/);
+    expect(() => parseRunnerConfig({ ...required, STOCHEDIT_REQUIRE_GPU: "1" })).toThrow(
+      /STOCHEDIT_REQUIRE_GPU: requires STOCHEDIT_EXECUTION_PROVIDER=cuda/,
+    );
+    expect(() =>
+      parseRunnerConfig({ ...required, STOCHEDIT_EXECUTION_PROVIDER: "cpu", STOCHEDIT_REQUIRE_GPU: "true" }),
+    ).toThrow(/requires STOCHEDIT_EXECUTION_PROVIDER=cuda/);
+  });
+
   it("refuses an edge URL that is not http(s)", () => {
     expect(() => parseRunnerConfig({ ...required, RUNNER_EDGE_URL: "ftp://edge" })).toThrow(/RUNNER_EDGE_URL/);
   });

@@ -25,10 +25,21 @@ const RunnerEnv = z
     RUNNER_SHUTDOWN_GRACE_MS: milliseconds(30_000),
     RUNNER_HTTP_TIMEOUT_MS: milliseconds(30_000),
     RUNNER_MAX_DOWNLOAD_BYTES: z.coerce.number().int().min(1).max(uploadLimits.maxBytes).default(uploadLimits.maxBytes),
+    /** Read by the model runtime; here only to check it agrees with STOCHEDIT_REQUIRE_GPU. */
+    STOCHEDIT_EXECUTION_PROVIDER: z.string().optional(),
+    /** "1": exit at start when CUDA was asked for and the sessions fell back to the CPU (production GPU pods). */
+    STOCHEDIT_REQUIRE_GPU: z
+      .enum(["", "0", "1", "false", "true"], { error: "must be 1 or true (required) or 0, false or empty (not)" })
+      .default("0")
+      .transform((value) => value === "1" || value === "true"),
   })
   .refine((env) => env.RUNNER_IDLE_BACKOFF_MIN_MS <= env.RUNNER_IDLE_BACKOFF_MAX_MS, {
     path: ["RUNNER_IDLE_BACKOFF_MAX_MS"],
     message: "must be at least RUNNER_IDLE_BACKOFF_MIN_MS",
+  })
+  .refine((env) => !env.STOCHEDIT_REQUIRE_GPU || env.STOCHEDIT_EXECUTION_PROVIDER?.toLowerCase() === "cuda", {
+    path: ["STOCHEDIT_REQUIRE_GPU"],
+    message: "requires STOCHEDIT_EXECUTION_PROVIDER=cuda",
   });
 
 export interface RunnerConfig {
@@ -45,6 +56,8 @@ export interface RunnerConfig {
   readonly shutdownGraceMs: number;
   readonly httpTimeoutMs: number;
   readonly maxDownloadBytes: number;
+  /** Refuse to run when CUDA was asked for but the model runs on the CPU (STOCHEDIT_REQUIRE_GPU). */
+  readonly requireGpu: boolean;
 }
 
 /** A setting that is missing or out of range; the message names every bad variable. */
@@ -72,6 +85,7 @@ export function parseRunnerConfig(env: NodeJS.ProcessEnv): RunnerConfig {
     shutdownGraceMs: v.RUNNER_SHUTDOWN_GRACE_MS,
     httpTimeoutMs: v.RUNNER_HTTP_TIMEOUT_MS,
     maxDownloadBytes: v.RUNNER_MAX_DOWNLOAD_BYTES,
+    requireGpu: v.STOCHEDIT_REQUIRE_GPU,
   };
 }
 

@@ -1,14 +1,20 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTinyModels } from "../model/tiny/write-tiny-model.js";
 import { type ProtocolEdge, startProtocolEdge } from "./testing/protocol-edge.js";
 
 const mainPath = new URL("./main.ts", import.meta.url).pathname;
+const cudaProviderLibrary = join(
+  dirname(createRequire(import.meta.url).resolve("onnxruntime-node/package.json")),
+  "bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so",
+);
 let root: string;
 let edge: ProtocolEdge;
 
@@ -17,6 +23,16 @@ beforeAll(async () => {
   [edge] = await Promise.all([startProtocolEdge(), ensureTinyModels(root)]);
 });
 afterAll(() => Promise.all([edge.close(), rm(root, { recursive: true, force: true })]));
+
+/** A runner asking for CUDA, as the GPU pods' manifests set it up. */
+const gpuRunnerEnv = (runnerId: string) => ({
+  RUNNER_EDGE_URL: edge.url,
+  RUNNER_HMAC_SECRET: edge.secret,
+  RUNNER_ID: runnerId,
+  RUNNER_HEALTH_PORT: "0",
+  STOCHEDIT_MODEL_DIR: join(root, "sd15-fp32"),
+  STOCHEDIT_EXECUTION_PROVIDER: "cuda",
+});
 
 function runner(env: Record<string, string>): ChildProcess {
   const { RUNNER_EDGE_URL: _url, RUNNER_HMAC_SECRET: _secret, ...inherited } = process.env;
@@ -67,5 +83,48 @@ describe("the runner process", () => {
     expect(messages.map((line) => line.message)).toEqual(
       expect.arrayContaining(["SIGTERM: shutting down", "stopping: no more claims", "stopped"]),
     );
+  });
+
+  // This repository never installs onnxruntime-node's CUDA provider libraries (.npmrc skips them), so asking for
+  // CUDA here always meets the failure a GPU pod with a broken driver or missing libraries would meet.
+  it("with STOCHEDIT_REQUIRE_GPU=1, exits 3 at model load when CUDA cannot load, saying why, and claims nothing", async () => {
+    expect(existsSync(cudaProviderLibrary)).toBe(false);
+    const { code, stdout, stderr } = await output(
+      runner({
+        ...gpuRunnerEnv("strict-gpu"),
+        STOCHEDIT_REQUIRE_GPU: "1",
+      }),
+    );
+    expect(code).toBe(3);
+    expect(stderr).toMatch(/STOCHEDIT_REQUIRE_GPU is set, but the CUDA execution provider could not load/);
+    const messages = stdout
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { message: string }).message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^CUDA was asked for but is not available, running on the CPU: /),
+        "GPU required but not available",
+      ]),
+    );
+    expect(messages).not.toContain("runner ready");
+    expect(edge.calls.some((call) => call.action === "claim" && call.body.runner_id === "strict-gpu")).toBe(false);
+  });
+
+  it("without it, falls back to the CPU with a log line and serves", async () => {
+    const child = runner(gpuRunnerEnv("lenient-gpu"));
+    const result = output(child);
+    const lines = createInterface({ input: child.stdout! });
+    const messages: string[] = [];
+    for await (const line of lines) {
+      messages.push((JSON.parse(line) as { message: string }).message);
+      if (messages.at(-1) === "runner ready") break;
+    }
+    expect(messages).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^CUDA was asked for but is not available, running on the CPU: /)]),
+    );
+    await edge.waitFor((call) => call.action === "claim" && call.body.runner_id === "lenient-gpu");
+    child.kill("SIGTERM");
+    expect((await result).code).toBe(0);
   });
 });

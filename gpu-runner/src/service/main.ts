@@ -1,8 +1,9 @@
 #!/usr/bin/env tsx
 /** @module main: the runner process: `npm run runner` (config from the environment; SIGTERM/SIGINT stop it gracefully). */
 import { ConfigError, parseRunnerConfig } from "./config.js";
+import { GpuUnavailable, gpuUnavailableExitCode } from "./gpu-requirement.js";
 import { jsonLogger } from "./logger.js";
-import { startRunnerService } from "./runner-service.js";
+import { type RunnerService, startRunnerService } from "./runner-service.js";
 
 async function main(): Promise<number> {
   let config: ReturnType<typeof parseRunnerConfig>;
@@ -14,7 +15,15 @@ async function main(): Promise<number> {
     return 2;
   }
   const log = jsonLogger({ runner: config.runnerId });
-  const service = await startRunnerService(config, { log });
+  let service: RunnerService;
+  try {
+    service = await startRunnerService(config, { log });
+  } catch (error) {
+    if (!(error instanceof GpuUnavailable)) throw error;
+    log("error", "GPU required but not available", { error: error.message });
+    process.stderr.write(`${error.message}\n`);
+    return gpuUnavailableExitCode;
+  }
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       log("info", `${signal}: shutting down`);

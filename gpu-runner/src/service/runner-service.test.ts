@@ -37,6 +37,7 @@ function start(overrides: Partial<RunnerConfig> = {}): Promise<RunnerService> {
     shutdownGraceMs: 60_000,
     httpTimeoutMs: 5_000,
     maxDownloadBytes: 1_000_000,
+    requireGpu: false,
     ...overrides,
   };
   return startRunnerService(config, {

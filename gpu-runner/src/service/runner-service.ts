@@ -1,9 +1,10 @@
 /** @module runner-service: the runner process's parts put together: health server, model, claim loop, shutdown. */
 import { defaultModelDir } from "../model/default-model-dir.js";
-import { closeSdModels, loadSdModel, type SdModelOptions } from "../model/sd-model.js";
+import { closeSdModels, loadSdModel, type SdModel, type SdModelOptions } from "../model/sd-model.js";
 import { startClaimLoop } from "./claim-loop.js";
 import type { RunnerConfig } from "./config.js";
 import { EdgeClient } from "./edge-client.js";
+import { checkGpuRequirement } from "./gpu-requirement.js";
 import { type RunnerPhase, startHealthServer } from "./health-server.js";
 import type { Logger } from "./logger.js";
 import { runClaimedJob } from "./run-claimed-job.js";
@@ -41,10 +42,14 @@ export async function startRunnerService(config: RunnerConfig, options: RunnerSe
   const modelLog = (line: string) => log("info", line);
   const modelOptions: SdModelOptions = { ...options.model, log: modelLog };
   let modelDir: string;
+  let model: SdModel | undefined;
   try {
     modelDir = options.modelDir ?? (await defaultModelDir(process.env, modelLog));
-    await loadSdModel(modelDir, modelOptions);
+    model = await loadSdModel(modelDir, modelOptions);
+    checkGpuRequirement(config.requireGpu, model.executionProvider);
   } catch (error) {
+    // The model's worker thread would keep the process alive after a refused start.
+    await model?.close();
     await health.close();
     throw error;
   }

@@ -1,6 +1,7 @@
 /**
- * @module deploy: `npm run deploy:edge -w infra -- <env>`: deploys the edge worker to one wrangler environment,
- * D1 migrations first (they must be backward compatible: the old worker keeps serving until the new one is live).
+ * @module deploy: `npm run deploy:edge -w infra -- <env>`: deploys the edge worker to one wrangler environment:
+ * the playground page built first (wrangler uploads [assets] as they are on disk), then the D1 migrations (they must
+ * be backward compatible: the old worker keeps serving until the new one is live), then the worker.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -39,13 +40,32 @@ export function deployProblems(wranglerToml: string, envName: string): string[] 
   return problems;
 }
 
-function wrangler(args: string[]): number {
-  const bin = createRequire(join(repoRoot, "package.json")).resolve("wrangler/bin/wrangler.js");
-  const result = spawnSync(process.execPath, [bin, ...args, "-c", "wrangler.toml"], {
-    cwd: repoRoot,
-    stdio: "inherit",
-  });
-  return result.status ?? 1;
+export interface DeployStep {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+const wranglerStep = (args: string[]): DeployStep => ({
+  command: process.execPath,
+  args: [
+    createRequire(join(repoRoot, "package.json")).resolve("wrangler/bin/wrangler.js"),
+    ...args,
+    "-c",
+    "wrangler.toml",
+  ],
+});
+
+/**
+ * What a deploy of `envName` runs from the repo root, in order. The build comes first: without it wrangler would
+ * upload whatever playground/served holds (nothing in a fresh clone, or a stale page), and a failed build must stop
+ * the deploy before any migration is applied.
+ */
+export function deploySteps(envName: string): DeployStep[] {
+  return [
+    { command: "npm", args: ["run", "build", "-w", "playground"] },
+    wranglerStep(["d1", "migrations", "apply", "DB", "--env", envName, "--remote"]),
+    wranglerStep(["deploy", "--env", envName]),
+  ];
 }
 
 function main(envName: string | undefined): number {
@@ -58,9 +78,11 @@ function main(envName: string | undefined): number {
     process.stderr.write(`not deploying ${envName}:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
     return 1;
   }
-  const migrated = wrangler(["d1", "migrations", "apply", "DB", "--env", envName, "--remote"]);
-  if (migrated !== 0) return migrated;
-  return wrangler(["deploy", "--env", envName]);
+  for (const step of deploySteps(envName)) {
+    const status = spawnSync(step.command, step.args, { cwd: repoRoot, stdio: "inherit" }).status ?? 1;
+    if (status !== 0) return status;
+  }
+  return 0;
 }
 
 if (process.argv[1] === import.meta.filename) process.exitCode = main(process.argv[2]);

@@ -76,7 +76,7 @@ def export(module: nn.Module, args: tuple, path: Path, inputs: list[str], output
         model = float16_weights(model)
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
-    print(f"{path.relative_to(REPO_ROOT)}: {path.stat().st_size / 1e6:.2f} MB")
+    print(f"{path.parent.name}/{path.name}: {path.stat().st_size / 1e6:.2f} MB")
 
 
 def write_json(path: Path, value: dict) -> None:
@@ -192,7 +192,7 @@ def main() -> None:
          "vae": ["diffusers", "AutoencoderKL"]},
     )
     total = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
-    print(f"{out.relative_to(REPO_ROOT)}: {total / 1e6:.2f} MB in all, weights {'float16' if fp16 else 'float32'}")
+    print(f"{out}: {total / 1e6:.2f} MB in all, weights {'float16' if fp16 else 'float32'}")
 
 
 if __name__ == "__main__":

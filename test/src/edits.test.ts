@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "../../scripts/local-stack/wait-until.js";
 import { type E2eStack, startE2eStack } from "./support/e2e-stack.js";
+import { printLogsOnFailure } from "./support/failure-logs.js";
 import { fastEdgeVars } from "./support/fast-edge.js";
 import { ApiClient } from "./support/public-api.js";
 import { centreMask, samplePhoto } from "./support/sample-images.js";
@@ -22,6 +23,7 @@ beforeAll(async () => {
   await stack.startRunner("runner-a");
 });
 // A test that failed half-way must not leave its edit ahead of the next test's in the queue.
+printLogsOnFailure(() => stack);
 afterEach(() => cancelUnfinishedEdits(api));
 afterAll(async () => {
   await receiver?.close();

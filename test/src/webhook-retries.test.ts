@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "../../scripts/local-stack/wait-until.js";
 import { type E2eStack, startE2eStack } from "./support/e2e-stack.js";
+import { printLogsOnFailure } from "./support/failure-logs.js";
 import { fastEdgeVars } from "./support/fast-edge.js";
 import { ApiClient } from "./support/public-api.js";
 import { samplePhoto } from "./support/sample-images.js";
@@ -16,6 +17,7 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver(await api.webhookSecret());
   await stack.startRunner("runner-w");
 });
+printLogsOnFailure(() => stack);
 afterAll(async () => {
   await receiver?.close();
   await stack?.stop();

@@ -19,7 +19,7 @@ export default async function setup(project: TestProject) {
     port: 0,
     silent: true,
     directory,
-    configureBuckets: [{ name: testBucket }],
+    configureBuckets: [{ name: testBucket, configs: [] }],
   });
   const { port } = await server.run();
   const receiver = await startWebhookReceiver();

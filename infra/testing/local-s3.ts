@@ -23,7 +23,7 @@ export async function startLocalS3(bucket: string): Promise<LocalS3> {
     port: 0,
     silent: true,
     directory,
-    configureBuckets: [{ name: bucket }],
+    configureBuckets: [{ name: bucket, configs: [] }],
   });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;

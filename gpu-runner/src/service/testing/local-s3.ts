@@ -26,7 +26,7 @@ export async function startLocalS3(): Promise<LocalS3> {
     port: 0,
     silent: true,
     directory,
-    configureBuckets: [{ name: bucket }],
+    configureBuckets: [{ name: bucket, configs: [] }],
   });
   const { port } = await server.run();
   const objectUrl = (key: string) => `http://127.0.0.1:${port}/${bucket}/${key}`;

@@ -1,4 +1,6 @@
 /** @module @stochedit/gpu-runner: the sampler core, tasks and model runtime used by the runner service and CLI. */
+export { GaussianMixture, type MixtureComponentSpec } from "./analytic/gaussian-mixture.js";
+export { GaussianMixtureNoisePredictor } from "./analytic/gaussian-mixture-noise-predictor.js";
 export { GaussianNoisePredictor } from "./analytic/gaussian-noise-predictor.js";
 export { type Latents, latents, type Shape4 } from "./diffusion/latents.js";
 export type { Condition, NoiseBatch, NoisePredictor } from "./diffusion/noise-predictor.js";

@@ -1,9 +1,11 @@
 /**
  * @module ledger: every movement of credits, each one D1 batch (a transaction) that changes the account and writes
- * its ledger row together: grant, hold (with the new edit), and settlement (capture or release).
+ * its ledger row together: grant, hold (with the new edit), and settlement (capture or release, and the webhook
+ * the ending owes).
  */
 import type { EditStatus, JobError } from "@stochedit/shared";
 import type { EditRow } from "../db/edits.js";
+import { oweWebhookStatement } from "../db/webhook-outbox.js";
 
 /** Adds credits; false when the account does not exist. */
 export async function grantCredits(
@@ -119,7 +121,8 @@ export interface Settlement {
 /**
  * Ends an edit and settles its hold in one transaction: captured when it succeeded, released otherwise. Only an
  * edit that is still queued or running changes, so a second settlement (a late runner, a cancel racing a
- * completion) is a no-op; the ledger's unique index on settlements backs this up. Returns whether it settled.
+ * completion) is a no-op; the ledger's unique index on settlements backs this up. The same transaction records the
+ * edit's webhook as owed (webhook_outbox) when it has a webhook_url. Returns whether it settled.
  */
 export async function settleEdit(db: D1Database, settlement: Settlement): Promise<boolean> {
   const captured = settlement.status === "succeeded";
@@ -162,6 +165,9 @@ export async function settleEdit(db: D1Database, settlement: Settlement): Promis
          WHERE accounts.id = e.account_id AND changes() = 1`,
       )
       .bind(settlement.editId, captured ? 1 : 0),
+    // Its account was just changed, so this edit was settled just now: its webhook (if it has a URL) is owed from
+    // this same transaction on, whatever happens to the worker before the message is queued.
+    oweWebhookStatement(db, settlement.editId, settlement.nowMs),
   ]);
   return ended!.meta.changes === 1;
 }

@@ -1,23 +1,25 @@
 /** @module finish-edit: ends an edit (settling its hold) and, when it did end just now, queues its webhook. */
 import { type Settlement, settleEdit } from "../billing/ledger.js";
 import { readEditById } from "../db/edits.js";
+import { clearOwedWebhooks } from "../db/webhook-outbox.js";
 import { enqueueWebhook } from "../webhooks/webhook-message.js";
 
 /**
- * Returns whether this call ended the edit. The webhook goes out only then, so every ending is announced once. A
- * failure to queue it is logged, not thrown: the edit and its money are already settled and must stay so.
+ * Returns whether this call ended the edit. The webhook goes out only then, so every ending is announced once. The
+ * settlement has already recorded the webhook as owed (webhook_outbox), so a failure to queue it is logged, not
+ * thrown: the edit and its money are settled and must stay so, and the sweep (sweep-owed-webhooks.ts) queues it.
  */
 export async function finishEdit(env: Env, settlement: Settlement): Promise<boolean> {
   const ended = await settleEdit(env.DB, settlement);
   if (!ended) return false;
   try {
     const edit = await readEditById(env.DB, settlement.editId);
-    if (edit) await enqueueWebhook(env.WEBHOOKS, edit);
+    if (edit && (await enqueueWebhook(env.WEBHOOKS, edit))) await clearOwedWebhooks(env.DB, [edit.id]);
   } catch (error) {
     console.error(
       JSON.stringify({
         level: "error",
-        message: "webhook not queued",
+        message: "webhook not queued; left owed for the sweep",
         editId: settlement.editId,
         error: String(error),
       }),

@@ -17,15 +17,27 @@ export function webhookId(editId: string, status: EditStatus): string {
   return `msg_${editId}_${status}`;
 }
 
+/** The message announcing that the edit reached `status`; undefined for a status that has no webhook (queued). */
+export function webhookMessage(editId: string, status: EditStatus): WebhookMessage | undefined {
+  const type = webhookEventType(status);
+  return type === undefined ? undefined : { webhook_id: webhookId(editId, status), edit_id: editId, type };
+}
+
 /** The edit's webhook_url, if the request set one. */
 export function webhookUrlOf(edit: Pick<EditRow, "request_json">): string | undefined {
   return EditRequest.safeParse(JSON.parse(edit.request_json)).data?.webhook_url;
 }
 
-/** Queues the webhook of an edit that has just changed status, when its request asked for webhooks. */
-export async function enqueueWebhook(queue: Queue, edit: Pick<EditRow, "id" | "status" | "request_json">) {
-  const type = webhookEventType(edit.status);
-  if (type === undefined || webhookUrlOf(edit) === undefined) return;
-  const message: WebhookMessage = { webhook_id: webhookId(edit.id, edit.status), edit_id: edit.id, type };
+/**
+ * Queues the webhook of an edit that has just changed status, when its request asked for webhooks. Returns whether
+ * a message was queued; a failed send throws.
+ */
+export async function enqueueWebhook(
+  queue: Queue,
+  edit: Pick<EditRow, "id" | "status" | "request_json">,
+): Promise<boolean> {
+  const message = webhookMessage(edit.id, edit.status);
+  if (message === undefined || webhookUrlOf(edit) === undefined) return false;
   await queue.send(message, { contentType: "json" });
+  return true;
 }

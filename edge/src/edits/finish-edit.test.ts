@@ -1,0 +1,70 @@
+import { env } from "cloudflare:test";
+import { beforeEach, describe, expect, inject, it } from "vitest";
+import { readEditById } from "../db/edits.js";
+import { dispatcherStub } from "../dispatch/dispatcher.js";
+import { createCustomer } from "../test-support/api.js";
+import { ledgerTotals, submitAccepted, uploadPng } from "../test-support/edits.js";
+import { envWithWebhookQueue, owedWebhooks, recordingQueue, unavailableQueue } from "../test-support/queues.js";
+import { finishEdit } from "./finish-edit.js";
+
+const receiver = inject("webhookReceiver");
+
+/** A queued edit, with a webhook_url on the loopback receiver or without one. */
+async function queuedEdit(label: string, withWebhook: boolean) {
+  const customer = await createCustomer(label);
+  const image = await uploadPng(customer.key, 64, 64);
+  const accepted = await submitAccepted(customer.key, {
+    task: "img2img",
+    image,
+    strength: 0.5,
+    ...(withWebhook && { webhook_url: `${receiver}/hooks/${label}-${crypto.randomUUID().slice(0, 8)}` }),
+  });
+  return { accountId: customer.account.id, editId: accepted.id };
+}
+
+/** Cancels through finishEdit with `queue` as the webhook queue, then drops the job from the Dispatcher. */
+async function cancelWith(queue: Queue, editId: string): Promise<boolean> {
+  const ended = await finishEdit(envWithWebhookQueue(queue), { editId, status: "canceled", nowMs: Date.now() });
+  if (ended) await dispatcherStub(env).cancel(editId);
+  return ended;
+}
+
+describe("finishEdit and the webhook outbox", () => {
+  beforeEach(async () => {
+    await env.DB.exec("DELETE FROM webhook_outbox");
+  });
+
+  it("queues the webhook of an edit it ends and leaves nothing owed", async () => {
+    const { editId } = await queuedEdit("finish-normal", true);
+    const recording = recordingQueue();
+    expect(await cancelWith(recording.queue, editId)).toBe(true);
+    expect(recording.sent).toEqual([{ webhook_id: `msg_${editId}_canceled`, edit_id: editId, type: "edit.canceled" }]);
+    expect(await owedWebhooks()).toEqual([]);
+  });
+
+  it("keeps the webhook owed when the queue refuses it, with the edit and its money settled all the same", async () => {
+    const { accountId, editId } = await queuedEdit("finish-queue-down", true);
+    const beforeMs = Date.now();
+    expect(await cancelWith(unavailableQueue, editId)).toBe(true);
+    expect((await readEditById(env.DB, editId))?.status).toBe("canceled");
+    expect(await ledgerTotals(accountId)).toMatchObject({ held: 0, kinds: { hold: 1, release: 1 } });
+    const [owed, ...others] = await owedWebhooks();
+    expect(others).toEqual([]);
+    expect(owed).toMatchObject({ edit_id: editId, status: "canceled" });
+    expect(owed!.owed_since).toBeGreaterThanOrEqual(beforeMs);
+
+    // A second ending of the same edit settles nothing and owes nothing more.
+    expect(await cancelWith(unavailableQueue, editId)).toBe(false);
+    expect(await owedWebhooks()).toEqual([owed]);
+  });
+
+  it("never owes a webhook for an edit without a webhook_url, whether the queue works or not", async () => {
+    const refused = await queuedEdit("finish-no-url-down", false);
+    expect(await cancelWith(unavailableQueue, refused.editId)).toBe(true);
+    const working = await queuedEdit("finish-no-url", false);
+    const recording = recordingQueue();
+    expect(await cancelWith(recording.queue, working.editId)).toBe(true);
+    expect(recording.sent).toEqual([]);
+    expect(await owedWebhooks()).toEqual([]);
+  });
+});

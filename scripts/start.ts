@@ -1,6 +1,7 @@
 /** @module start: `npm start`: s3rver, the edge under `wrangler dev`, one CPU runner and a dev account, on loopback. */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { startCronTicker } from "./local-stack/cron-ticker.js";
 import { ensureDevAccount } from "./local-stack/dev-account.js";
 import { ensureDevVars } from "./local-stack/dev-vars.js";
 import { applyLocalMigrations, startEdgeDev } from "./local-stack/edge-dev.js";
@@ -58,9 +59,13 @@ async function main(): Promise<void> {
     port: ports.edge,
     persistTo,
     vars: { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket },
-    onLine: linePrinter("edge", { quiet: /\/internal\/(claim|jobs\/[^/]+\/(heartbeat|progress)) 20\d/ }),
+    onLine: linePrinter("edge", {
+      quiet: /\/internal\/(claim|jobs\/[^/]+\/(heartbeat|progress)) 20\d|\/__scheduled 200/,
+    }),
   });
   say(`edge on ${edge.url} (wrangler dev --local, state in .local/wrangler)`);
+  // Production's every-minute cron (wrangler.toml [triggers]): sweeps the webhooks an ended edit still owes.
+  startCronTicker(edge.url, say);
   void edge.process.exited.then((code) => {
     if (!stopping) say(`the edge exited (${code}); stopping everything`);
     void stopAll(1);

@@ -67,6 +67,9 @@ export async function startEdgeDev(options: EdgeDevOptions): Promise<EdgeDev> {
       "--persist-to",
       options.persistTo,
       "--show-interactive-dev-session=false",
+      // wrangler dev never fires wrangler.toml's crons: this adds GET /__scheduled, which runs the worker's
+      // scheduled() handler (cron-ticker.ts calls it; /cdn-cgi/handler/scheduled fails while [assets] is set).
+      "--test-scheduled",
       "--log-level",
       "info",
       ...varFlags(options.vars ?? {}),

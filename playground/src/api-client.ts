@@ -1,5 +1,6 @@
 /** @module api-client: the public API calls the page makes, with the key it was given; answers checked by schema. */
 import {
+  AccountView,
   Edit,
   EditAccepted,
   type EditRequestInput,
@@ -62,6 +63,15 @@ export class ApiClient {
 
   submit(request: EditRequestInput, idempotencyKey: string): Promise<EditAccepted> {
     return this.call(EditAccepted, "POST", "/v1/edits", request, { "idempotency-key": idempotencyKey });
+  }
+
+  /** POST /v1/edits/{id}/cancel: the edit as it is afterwards (a finished one unchanged). */
+  cancel(id: string): Promise<Edit> {
+    return this.call(Edit, "POST", `/v1/edits/${id}/cancel`);
+  }
+
+  account(): Promise<AccountView> {
+    return this.call(AccountView, "GET", "/v1/account");
   }
 
   edit(id: string, signal?: AbortSignal): Promise<Edit> {

@@ -48,7 +48,7 @@ export async function followEdit(
     }
     if (isTerminal(edit.status)) {
       const reason = edit.error ? [`${edit.error.code}: ${edit.error.message}`] : [];
-      card.failed({
+      card.endedWithout(edit.status, {
         title: endings[edit.status] ?? `The edit ended ${edit.status}`,
         lines: [...reason, `edit ${edit.id}`],
       });

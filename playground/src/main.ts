@@ -2,6 +2,7 @@
 import { type ImageContentType, Sampler, Task, taskDefaults, uploadLimits } from "@stochedit/shared";
 import { ApiClient } from "./api-client.js";
 import { describeError } from "./api-errors.js";
+import { BalanceLine } from "./balance-line.js";
 import { byId, checkedValue, make } from "./dom.js";
 import {
   type EditForm,
@@ -42,7 +43,9 @@ const errors = new ErrorPanel(byId("error", HTMLElement));
 
 // `npm start` prints the page's URL with `#key=...`: a fragment never reaches a server, so the key stays out of logs.
 keyInput.value = new URLSearchParams(location.hash.slice(1)).get("key") ?? "";
-const api = new ApiClient(() => keyInput.value.trim());
+const apiKey = () => keyInput.value.trim();
+const api = new ApiClient(apiKey);
+const balance = new BalanceLine(byId("balance", HTMLElement), api, apiKey);
 const priceLine = new PriceLine(byId("price", HTMLElement), api, errors);
 
 const pairs = new PointPairs();
@@ -252,7 +255,10 @@ async function run(): Promise<void> {
         try {
           const idempotencyKey = `playground-${randomHex(16)}`;
           const accepted = await api.submit(editRequest(request, card.sampler), idempotencyKey);
-          void followEditShowingErrors(api, accepted, card, controller.signal);
+          card.cancelWith(() => api.cancel(accepted.id));
+          // The price is held now, and captured or released once the edit ends.
+          void balance.refresh();
+          void followEditShowingErrors(api, accepted, card, controller.signal).then(() => balance.refresh());
         } catch (error) {
           card.failed(describeError(error));
         }
@@ -280,7 +286,10 @@ form.addEventListener("change", (event) => {
   if (target instanceof HTMLInputElement && target.name === "task") applyTaskDefaults();
   refresh({ price: target !== promptInput && target !== seedInput });
 });
-keyInput.addEventListener("change", () => schedulePrice());
+keyInput.addEventListener("change", () => {
+  schedulePrice();
+  void balance.refresh();
+});
 byId("clear-points", HTMLButtonElement).addEventListener("click", () => {
   pairs.clear();
   refresh({ price: true });
@@ -298,3 +307,4 @@ new ResizeObserver(() => redraw()).observe(byId("input-canvas", HTMLCanvasElemen
 
 applyTaskDefaults();
 refresh({ price: true });
+void balance.refresh();

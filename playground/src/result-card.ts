@@ -1,6 +1,6 @@
-/** @module result-card: one sampler's edit: its status, live progress, the output image and its download. */
-import type { Edit, Progress, Sampler } from "@stochedit/shared";
-import type { ErrorText } from "./api-errors.js";
+/** @module result-card: one sampler's edit: its status, live progress, its Cancel button, the output and its download. */
+import type { Edit, Progress, Sampler, TerminalStatus } from "@stochedit/shared";
+import { describeError, type ErrorText } from "./api-errors.js";
 import { formatCredits } from "./credits.js";
 import { make } from "./dom.js";
 import { renderLines } from "./error-panel.js";
@@ -11,16 +11,20 @@ export class ResultCard {
   readonly element: HTMLElement;
   private readonly statusLine: HTMLElement;
   private readonly bar: HTMLProgressElement;
+  private readonly cancelButton: HTMLButtonElement;
   private readonly image: HTMLImageElement;
   private readonly downloadLink: HTMLAnchorElement;
   private readonly errorBox: HTMLElement;
   private objectUrl: string | undefined;
+  private ended = false;
 
   constructor(readonly sampler: Sampler) {
     const name = sampler.toUpperCase();
     this.statusLine = make("p", { className: "status", textContent: "submitting" });
     this.bar = make("progress", { max: 1, value: 0 });
     this.bar.setAttribute("aria-label", `${name} progress`);
+    this.cancelButton = make("button", { type: "button", className: "cancel", textContent: "Cancel", hidden: true });
+    this.cancelButton.setAttribute("aria-label", `Cancel ${name} edit`);
     this.image = make("img", { alt: `${name} result`, hidden: true });
     this.downloadLink = make("a", { className: "download", textContent: `Download ${name} result`, hidden: true });
     this.errorBox = make("div", { className: "error", hidden: true });
@@ -31,11 +35,30 @@ export class ResultCard {
       make("h2", { textContent: name }),
       this.statusLine,
       this.bar,
+      this.cancelButton,
       this.image,
       this.downloadLink,
       this.errorBox,
     );
     this.element.dataset.sampler = sampler;
+  }
+
+  /**
+   * Once the edit exists it can be canceled until it ends. The card learns the end from the edit's event stream, like
+   * any other ending, so a successful cancel only says it is under way; a refused one is shown and may be retried.
+   */
+  cancelWith(cancel: () => Promise<unknown>): void {
+    this.cancelButton.hidden = false;
+    this.cancelButton.onclick = async () => {
+      this.cancelButton.disabled = true;
+      try {
+        await cancel();
+        if (!this.ended) this.status("canceling…");
+      } catch (error) {
+        this.showError(describeError(error));
+        this.cancelButton.disabled = this.ended;
+      }
+    };
   }
 
   status(text: string): void {
@@ -49,6 +72,7 @@ export class ResultCard {
   }
 
   succeeded(edit: Edit, output: Blob): void {
+    this.end();
     this.objectUrl = URL.createObjectURL(output);
     this.bar.value = this.bar.max;
     const size = edit.output ? `${edit.output.width}x${edit.output.height}, ` : "";
@@ -60,8 +84,25 @@ export class ResultCard {
     this.downloadLink.hidden = false;
   }
 
+  /** The edit ended without an output: canceled, failed, expired. */
+  endedWithout(status: TerminalStatus, text: ErrorText): void {
+    this.end();
+    this.status(status);
+    this.showError(text);
+  }
+
+  /** The edit was refused, or could not be followed: it may still be running, so Cancel stays as it is. */
   failed(text: ErrorText): void {
     this.status("not finished");
+    this.showError(text);
+  }
+
+  private end(): void {
+    this.ended = true;
+    this.cancelButton.disabled = true;
+  }
+
+  private showError(text: ErrorText): void {
     this.errorBox.replaceChildren(make("strong", { textContent: text.title }), ...renderLines(text.lines));
     this.errorBox.hidden = false;
   }

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { Edit, EditList, EditRequest, type EditRequestInput, priceMicroCredits } from "@stochedit/shared";
+import { AccountView, Edit, EditList, EditRequest, type EditRequestInput, priceMicroCredits } from "@stochedit/shared";
 import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { formatCredits } from "../../../playground/src/credits.js";
+import { balanceText, formatCredits } from "../../../playground/src/credits.js";
 import { type E2eStack, startE2eStack } from "../support/e2e-stack.js";
 import { launchChromium, saveScreenshot } from "./browser.js";
 import { buildPlayground, inputPhoto, inputSize, type PixelPoint, PlaygroundPage } from "./playground-page.js";
@@ -141,5 +141,68 @@ describe("the playground running edits on the local stack", () => {
       { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
       "phone-drag-sde-ode",
     );
+  });
+});
+
+/** An SDE img2img edit set up on a desktop page, and the account as the page first shows it. */
+async function img2imgPage(photo: Buffer, settings: { steps: number; strength: number }) {
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await PlaygroundPage.open(context, stack.edgeUrl, stack.apiKey);
+  const before = await api("/v1/account", AccountView);
+  expect(before.held).toBe(0);
+  await expect.poll(() => page.balance.textContent(), { timeout: 15_000 }).toBe(balanceText(before));
+  await page.chooseImage(photo);
+  await page.chooseRadio("task", "img2img");
+  await page.chooseRadio("sampler", "sde");
+  await page.fill("steps", String(settings.steps));
+  await page.fill("t0", String(settings.strength));
+  const size = await sharp(photo).metadata();
+  const request = { task: "img2img", image: "up_0000000000000000", sampler: "sde", ...settings } as const;
+  const price = priceMicroCredits(EditRequest.parse(request), { width: size.width, height: size.height });
+  return { page, before, price };
+}
+
+async function newestEdit(): Promise<Edit> {
+  const [edit] = (await api("/v1/edits?limit=1", EditList)).data;
+  if (!edit) throw new Error("no edit was submitted");
+  return edit;
+}
+
+describe("the balance the playground shows, and canceling an edit", () => {
+  it("takes exactly the edit's price off the balance shown once the edit succeeds", async () => {
+    const { page, before, price } = await img2imgPage(await inputPhoto(), { steps: 10, strength: 0.6 });
+    await page.run();
+    expect(await page.resultImageSize("sde")).toEqual(inputSize);
+    expect(await newestEdit()).toMatchObject({ status: "succeeded", charged: price });
+    await expect
+      .poll(() => page.balance.textContent(), { timeout: 15_000 })
+      .toBe(balanceText({ balance: before.balance - price, held: 0 }));
+  });
+
+  it("cancels a running edit: the card says canceled and the held price returns to the balance shown", async () => {
+    // Large and long, so that it is still running when Cancel is pressed.
+    const photo = await inputPhoto({ width: 768, height: 768 });
+    const { page, before, price } = await img2imgPage(photo, { steps: 1000, strength: 1 });
+    await page.run();
+    const card = page.result("sde");
+    const cancel = card.getByRole("button", { name: "Cancel SDE edit" });
+    await card
+      .locator(".status")
+      .filter({ hasText: /running: step [1-9]/ })
+      .waitFor();
+    await expect
+      .poll(() => page.balance.textContent(), { timeout: 15_000 })
+      .toBe(balanceText({ balance: before.balance - price, held: price }));
+
+    await cancel.click();
+    await card
+      .locator(".status")
+      .filter({ hasText: /^canceled$/ })
+      .waitFor();
+    expect(await cancel.isDisabled()).toBe(true);
+    expect(await card.locator(".error").textContent()).toContain("The edit was canceled");
+    await expect.poll(() => page.balance.textContent(), { timeout: 15_000 }).toBe(balanceText(before));
+    expect(await newestEdit()).toMatchObject({ status: "canceled", charged: 0, price });
+    await saveScreenshot(page.page, "canceled");
   });
 });

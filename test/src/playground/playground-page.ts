@@ -12,8 +12,9 @@ export const inputSize = { width: 112, height: 80 } as const;
 
 const sculpture = fileURLToPath(new URL("../../../gpu-runner/test-fixtures/sculpture.jpg", import.meta.url));
 
-export async function inputPhoto(): Promise<Buffer> {
-  return sharp(sculpture).resize(inputSize.width, inputSize.height, { fit: "fill" }).jpeg({ quality: 90 }).toBuffer();
+/** The photo at `size`: a larger one makes a longer edit (points are mapped for `inputSize` only). */
+export async function inputPhoto(size: { width: number; height: number } = inputSize): Promise<Buffer> {
+  return sharp(sculpture).resize(size.width, size.height, { fit: "fill" }).jpeg({ quality: 90 }).toBuffer();
 }
 
 /** The browser tests serve the page as built from the working tree. */
@@ -32,6 +33,7 @@ export class PlaygroundPage {
   readonly canvas: Locator;
   readonly errorPanel: Locator;
   readonly price: Locator;
+  readonly balance: Locator;
   readonly pairs: Locator;
 
   private constructor(
@@ -41,6 +43,7 @@ export class PlaygroundPage {
     this.canvas = page.locator("#input-canvas");
     this.errorPanel = page.locator("#error");
     this.price = page.locator("#price");
+    this.balance = page.locator("#balance");
     this.pairs = page.locator("#pairs li");
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectProblem } from "./test-support/api.js";
+import { call, createCustomer, expectProblem, operatorToken } from "./test-support/api.js";
 
 describe("app", () => {
   it("answers an unknown route with a 404 problem carrying the request id", async () => {
@@ -7,6 +7,36 @@ describe("app", () => {
     const problem = expectProblem(reply, 404, "not_found");
     expect(problem.detail).toContain("GET /nowhere");
     expect(reply.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("answers a known path asked with another method with a 405 problem and Allow", async () => {
+    const customer = await createCustomer("app-method-not-allowed");
+    const deleteEdits = await call("DELETE", "/v1/edits", { token: customer.key });
+    expect(expectProblem(deleteEdits, 405, "method_not_allowed").detail).toBe(
+      "/v1/edits does not accept DELETE; it accepts GET, HEAD, POST",
+    );
+    expect(deleteEdits.headers.get("allow")).toBe("GET, HEAD, POST");
+
+    const getUploads = await call("GET", "/v1/uploads", { token: customer.key });
+    expectProblem(getUploads, 405, "method_not_allowed");
+    expect(getUploads.headers.get("allow")).toBe("POST");
+
+    // Paths with parameters and the operator's routes come from the same route table.
+    const putEdit = await call("PUT", "/v1/edits/ed_00000000000000000000", { token: customer.key });
+    expectProblem(putEdit, 405, "method_not_allowed");
+    expect(putEdit.headers.get("allow")).toBe("GET, HEAD");
+    const deleteAccounts = await call("DELETE", "/admin/accounts", { token: operatorToken() });
+    expectProblem(deleteAccounts, 405, "method_not_allowed");
+    expect(deleteAccounts.headers.get("allow")).toBe("POST");
+  });
+
+  it("keeps 404 for paths no method routes, whatever the method", async () => {
+    const customer = await createCustomer("app-unknown-path");
+    for (const method of ["GET", "DELETE"]) {
+      const reply = await call(method, "/v1/nowhere", { token: customer.key });
+      expect(expectProblem(reply, 404, "not_found").detail).toBe(`no route for ${method} /v1/nowhere`);
+      expect(reply.headers.get("allow")).toBeNull();
+    }
   });
 
   it("keeps a request id the client sends", async () => {

@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { apiKeyAuth } from "./auth/api-key.js";
 import { operatorAuth } from "./auth/operator-token.js";
+import { allowedMethodsOf } from "./http/allowed-methods.js";
 import { ApiError } from "./http/api-error.js";
 import { problemResponse, toApiError } from "./http/problem-response.js";
 import { newRouter } from "./http/router.js";
@@ -63,5 +64,21 @@ app.doc31("/openapi.json", {
   },
 });
 
-app.notFound((c) => problemResponse(c, new ApiError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
+/** Built from the finished route table: every route is registered above. */
+const allowedMethods = allowedMethodsOf(app.routes);
+
+/** A known path asked with a method it lacks is a 405 naming the methods it has; an unknown path is a 404. */
+app.notFound((c) => {
+  const allowed = allowedMethods(c.req.path);
+  if (allowed.length > 0 && !allowed.includes(c.req.method)) {
+    const methods = allowed.join(", ");
+    return problemResponse(
+      c,
+      new ApiError("method_not_allowed", `${c.req.path} does not accept ${c.req.method}; it accepts ${methods}`, {
+        headers: { Allow: methods },
+      }),
+    );
+  }
+  return problemResponse(c, new ApiError("not_found", `no route for ${c.req.method} ${c.req.path}`));
+});
 app.onError((error, c) => problemResponse(c, toApiError(error, c.get("requestId") ?? "")));

@@ -1,6 +1,6 @@
 /**
- * @module edits: D1 queries for edits (jobs): read one, find by idempotency key, list newest first, and the runner's
- * writes (start, progress, back to the queue), each fenced by the edit's current lease.
+ * @module edits: D1 queries for edits (jobs): read one, find or release an idempotency key, list newest first, and
+ * the runner's writes (start, progress, back to the queue), each fenced by the edit's current lease.
  */
 import type { EditStatus, Sampler, Task } from "@stochedit/shared";
 
@@ -54,6 +54,14 @@ export async function readEditByIdempotencyKey(
     .prepare(`SELECT ${editColumns} FROM edits WHERE account_id = ? AND idempotency_key = ?`)
     .bind(accountId, idempotencyKey)
     .first<EditRow>();
+}
+
+/** Takes an expired key off the edit that held it, so that a new edit may hold it (one edit per key and account). */
+export async function releaseIdempotencyKey(db: D1Database, editId: string, idempotencyKey: string): Promise<void> {
+  await db
+    .prepare("UPDATE edits SET idempotency_key = NULL WHERE id = ? AND idempotency_key = ?")
+    .bind(editId, idempotencyKey)
+    .run();
 }
 
 /** Where a page ends: the last edit's creation time and id (ids break ties between edits of the same millisecond). */

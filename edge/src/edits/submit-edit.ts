@@ -9,12 +9,18 @@ import { sha256Hex } from "../auth/digest.js";
 import { createEditWithHold } from "../billing/ledger.js";
 import type { EdgeConfig } from "../config.js";
 import { readAccount } from "../db/accounts.js";
-import { type EditRow, readEditByIdempotencyKey } from "../db/edits.js";
+import { type EditRow, readEditByIdempotencyKey, releaseIdempotencyKey } from "../db/edits.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { ApiError } from "../http/api-error.js";
 import { newEditId, randomSeed } from "../ids.js";
 import { finishEdit } from "./finish-edit.js";
 import { inspectEdit } from "./inspect-edit.js";
+
+/**
+ * How long an Idempotency-Key stays bound to the edit it created (Stripe's 24 hours): long enough for any client's
+ * retries, short enough that a client may recycle its keys. Past it the key is free and makes a new edit.
+ */
+export const idempotencyKeyTtlMs = 24 * 60 * 60 * 1000;
 
 export interface Submission {
   edit: EditRow;
@@ -32,14 +38,14 @@ export async function submitEdit(
   const db = env.DB;
   // The parsed body (defaults filled in, keys in schema order) so that equivalent bodies hash alike.
   const requestSha256 = await sha256Hex(JSON.stringify(request));
+  const nowMs = Date.now();
   if (idempotencyKey !== undefined) {
-    const earlier = await earlierSubmission(db, caller.accountId, idempotencyKey, requestSha256);
+    const earlier = await earlierSubmission(db, caller.accountId, idempotencyKey, requestSha256, nowMs);
     if (earlier) return earlier;
   }
 
   const inspected = await inspectEdit(db, config, caller.accountId, request);
   const seed = request.seed ?? randomSeed();
-  const nowMs = Date.now();
   const edit: EditRow = {
     id: newEditId(),
     account_id: caller.accountId,
@@ -74,7 +80,7 @@ export async function submitEdit(
     const earlier =
       idempotencyKey === undefined
         ? undefined
-        : await earlierSubmission(db, caller.accountId, idempotencyKey, requestSha256);
+        : await earlierSubmission(db, caller.accountId, idempotencyKey, requestSha256, nowMs);
     if (earlier) return earlier;
     if (outcome === "duplicate_idempotency_key") throw new Error("idempotency key collided but no edit holds it");
     const account = await readAccount(db, caller.accountId);
@@ -104,14 +110,20 @@ export async function submitEdit(
   return { edit, replayed: false };
 }
 
+/** The edit this key created less than `idempotencyKeyTtlMs` ago, if any; a key that old is released instead. */
 async function earlierSubmission(
   db: D1Database,
   accountId: string,
   idempotencyKey: string,
   requestSha256: string,
+  nowMs: number,
 ): Promise<Submission | undefined> {
   const earlier = await readEditByIdempotencyKey(db, accountId, idempotencyKey);
   if (!earlier) return undefined;
+  if (nowMs - earlier.created_at >= idempotencyKeyTtlMs) {
+    await releaseIdempotencyKey(db, earlier.id, idempotencyKey);
+    return undefined;
+  }
   if (earlier.request_sha256 !== requestSha256) {
     throw new ApiError(
       "idempotency_conflict",

@@ -4,6 +4,7 @@ import { AwsClient } from "aws4fetch";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { settleEdit } from "../billing/ledger.js";
 import { Dispatcher } from "../dispatch/dispatcher.js";
+import { idempotencyKeyTtlMs } from "../edits/submit-edit.js";
 import { call, createCustomer, expectProblem } from "../test-support/api.js";
 import {
   expectedPrice,
@@ -187,6 +188,62 @@ describe("Idempotency-Key", () => {
     const reply = await submit(customer.key, { ...drag(image), prompt: "a dog" }, "conflict-1");
     const problem = expectProblem(reply, 409, "idempotency_conflict");
     expect(problem.detail).toContain(first.body.id);
+    expect((await ledgerTotals(customer.account.id)).kinds).toEqual({ grant: 1, hold: 1 });
+  });
+
+  /** Ages an edit, and so the key that created it, by rewriting its stored creation time. */
+  const createdAgo = async (editId: string, ageMs: number) => {
+    await env.DB.prepare("UPDATE edits SET created_at = ? WHERE id = ?")
+      .bind(Date.now() - ageMs, editId)
+      .run();
+  };
+
+  it("frees a key 24 hours after it created its edit: another body makes a new edit", async () => {
+    const customer = await createCustomer("idem-expired");
+    const image = await uploadPng(customer.key, 160, 120);
+    const first = await submit(customer.key, drag(image), "expiring-1");
+    await createdAgo(first.body.id, idempotencyKeyTtlMs + 1000);
+
+    const second = await submit(customer.key, { ...drag(image), prompt: "a dog" }, "expiring-1");
+    expect(second.status).toBe(202);
+    expect(second.body.id).not.toBe(first.body.id);
+    expect(second.headers.get("idempotent-replayed")).toBeNull();
+    expect((await ledgerTotals(customer.account.id)).kinds).toEqual({ grant: 1, hold: 2 });
+    expect((await getEdit(customer.key, first.body.id)).status).toBe(200);
+
+    // The key now belongs to the new edit: the first body is the different one, and its retry replays the new edit.
+    const conflict = await submit(customer.key, drag(image), "expiring-1");
+    expect(expectProblem(conflict, 409, "idempotency_conflict").detail).toContain(second.body.id);
+    const retry = await submit(customer.key, { ...drag(image), prompt: "a dog" }, "expiring-1");
+    expect(retry.body.id).toBe(second.body.id);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("makes one new edit for concurrent reuses of an expired key", async () => {
+    const customer = await createCustomer("idem-expired-race");
+    const image = await uploadPng(customer.key, 160, 120);
+    const first = await submit(customer.key, drag(image), "expired-race-1");
+    await createdAgo(first.body.id, idempotencyKeyTtlMs + 1000);
+    const body = { ...drag(image), prompt: "a dog" };
+    const replies = await Promise.all(Array.from({ length: 6 }, () => submit(customer.key, body, "expired-race-1")));
+    expect(replies.map((r) => r.status)).toEqual(Array(6).fill(202));
+    const ids = new Set(replies.map((r) => r.body.id));
+    expect(ids.size).toBe(1);
+    expect(ids.has(first.body.id)).toBe(false);
+    expect((await ledgerTotals(customer.account.id)).kinds).toEqual({ grant: 1, hold: 2 });
+  });
+
+  it("keeps a key bound until its 24 hours are over", async () => {
+    const customer = await createCustomer("idem-unexpired");
+    const image = await uploadPng(customer.key, 160, 120);
+    const first = await submit(customer.key, drag(image), "nearly-expired-1");
+    await createdAgo(first.body.id, idempotencyKeyTtlMs - 60_000);
+
+    const conflict = await submit(customer.key, { ...drag(image), prompt: "a dog" }, "nearly-expired-1");
+    expect(expectProblem(conflict, 409, "idempotency_conflict").detail).toContain(first.body.id);
+    const retry = await submit(customer.key, drag(image), "nearly-expired-1");
+    expect(retry.body.id).toBe(first.body.id);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
     expect((await ledgerTotals(customer.account.id)).kinds).toEqual({ grant: 1, hold: 1 });
   });
 

@@ -7,7 +7,7 @@ import { listEdits, readEdit } from "../db/edits.js";
 import { cancelEdit } from "../edits/cancel-edit.js";
 import { decodeEditCursor, encodeEditCursor } from "../edits/edit-cursor.js";
 import { acceptedView, editView } from "../edits/edit-view.js";
-import { submitEdit } from "../edits/submit-edit.js";
+import { idempotencyKeyTtlMs, submitEdit } from "../edits/submit-edit.js";
 import { ApiError } from "../http/api-error.js";
 import { apiKeySecurity, authProblems, newRouter, problemResponses } from "../http/router.js";
 
@@ -20,7 +20,11 @@ const IdempotencyHeaders = z.object({
     .max(255)
     .regex(/^[\x21-\x7e]+$/, "must be 1-255 visible ASCII characters")
     .optional()
-    .meta({ description: "Same key + same body returns the original edit; same key + another body is a 409" }),
+    .meta({
+      description:
+        `Same key + same body returns the original edit; same key + another body is a 409. A key expires ` +
+        `${idempotencyKeyTtlMs / 3_600_000} hours after it created its edit; after that it makes a new edit.`,
+    }),
 });
 const EditParams = z.object({ id: EditId.meta({ param: { name: "id", in: "path" } }) });
 

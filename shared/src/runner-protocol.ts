@@ -81,6 +81,8 @@ export const BacklogMetrics = z.object({
   /** queued + running: the number of runner slots that would be busy. */
   backlog: z.int().min(0),
   oldest_queued_age_ms: z.int().min(0),
+  /** Webhooks owed but not yet queued (rows of the edge's webhook outbox): a count that keeps growing needs a look. */
+  webhooks_owed: z.int().min(0),
 });
 export type BacklogMetrics = z.infer<typeof BacklogMetrics>;
 

@@ -1,6 +1,6 @@
 /**
  * @module webhook-outbox: D1 queries for the webhook outbox: the row a settlement writes when the edit's webhook is
- * owed, its removal once the message is queued, and the sweep's take of rows owed too long.
+ * owed, its removal once the message is queued, the sweep's take of rows owed too long, and their count.
  */
 import type { EditStatus } from "@stochedit/shared";
 
@@ -51,4 +51,10 @@ export async function takeOwedWebhooks(
     .bind(take.owedAtOrBeforeMs, take.limit, take.nowMs)
     .all<{ edit_id: string; status: EditStatus }>();
   return results.map((row) => ({ editId: row.edit_id, status: row.status }));
+}
+
+/** How many webhooks are owed right now, however long each has been (for the operators' metrics). */
+export async function countOwedWebhooks(db: D1Database): Promise<number> {
+  const row = await db.prepare("SELECT COUNT(*) AS owed FROM webhook_outbox").first<{ owed: number }>();
+  return row?.owed ?? 0;
 }

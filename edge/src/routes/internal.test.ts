@@ -7,9 +7,13 @@ import {
   type LeaseStatus,
   signInternalRequest,
 } from "@stochedit/shared";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
+import { clearOwedWebhooks } from "../db/webhook-outbox.js";
+import { dispatcherStub } from "../dispatch/dispatcher.js";
+import { finishEdit } from "../edits/finish-edit.js";
 import { call, createCustomer, expectProblem } from "../test-support/api.js";
 import { ledgerTotals, submitAccepted, uploadPng } from "../test-support/edits.js";
+import { envWithWebhookQueue, unavailableQueue } from "../test-support/queues.js";
 import { claimEdit, editRow, jobCall, runnerCall, storeOutput } from "../test-support/runner.js";
 import { checkPresignedUrl } from "../test-support/sigv4.js";
 
@@ -183,5 +187,38 @@ describe("GET /internal/metrics", () => {
     expect(reply.body).toMatchObject({ queued: 1, running: 1, backlog: 2 });
     expect(reply.body.oldest_queued_age_ms).toBeGreaterThanOrEqual(0);
     await jobCall(first.id, "release", { lease_id: job.lease.id });
+  });
+
+  it("counts the webhooks owed: settled while the queue was down, not yet queued", async () => {
+    const metrics = async () =>
+      (await call<BacklogMetrics>("GET", "/internal/metrics", { token: env.METRICS_TOKEN })).body;
+    const before = (await metrics()).webhooks_owed;
+    const customer = await createCustomer("dispatch-metrics-webhooks");
+    const image = await uploadPng(customer.key, 64, 64);
+    const owing: string[] = [];
+    for (const strength of [0.5, 0.6]) {
+      const accepted = await submitAccepted(customer.key, {
+        task: "img2img",
+        image,
+        strength,
+        webhook_url: `${inject("webhookReceiver")}/hooks/metrics-owed`,
+      });
+      // Settled with the webhook queue down: the settlement's outbox row stays, as it would in a Queues outage.
+      const ended = await finishEdit(envWithWebhookQueue(unavailableQueue), {
+        editId: accepted.id,
+        status: "canceled",
+        nowMs: Date.now(),
+      });
+      expect(ended).toBe(true);
+      await dispatcherStub(env).cancel(accepted.id);
+      owing.push(accepted.id);
+    }
+    expect((await metrics()).webhooks_owed).toBe(before + 2);
+
+    // Queued at last (the sweep's path): no longer owed.
+    await clearOwedWebhooks(env.DB, owing.slice(0, 1));
+    expect((await metrics()).webhooks_owed).toBe(before + 1);
+    await clearOwedWebhooks(env.DB, owing);
+    expect((await metrics()).webhooks_owed).toBe(before);
   });
 });

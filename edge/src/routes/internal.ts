@@ -1,6 +1,6 @@
 /**
  * @module routes/internal: the runners' routes (claim, heartbeat, progress, complete, fail, release), HMAC-signed,
- * and the autoscaler's backlog metric. Not public: they stay out of the OpenAPI document.
+ * and the autoscaler's backlog metrics. Not public: they stay out of the OpenAPI document.
  */
 import {
   type BacklogMetrics,
@@ -19,6 +19,7 @@ import type { AppEnv } from "../app-env.js";
 import { internalAuth } from "../auth/internal-auth.js";
 import { metricsAuth } from "../auth/metrics-token.js";
 import { readConfig } from "../config.js";
+import { countOwedWebhooks } from "../db/webhook-outbox.js";
 import { claimJob } from "../dispatch/claim-job.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { completeJob, failJob, releaseJob } from "../dispatch/finish-job.js";
@@ -60,12 +61,13 @@ internalRoutes.post("/internal/jobs/:id/release", async (c) => {
 });
 
 internalRoutes.get("/internal/metrics", metricsAuth(), async (c) => {
-  const backlog = await dispatcherStub(c.env).backlog();
+  const [backlog, webhooksOwed] = await Promise.all([dispatcherStub(c.env).backlog(), countOwedWebhooks(c.env.DB)]);
   const metrics: BacklogMetrics = {
     queued: backlog.ready,
     running: backlog.leased,
     backlog: backlog.ready + backlog.leased,
     oldest_queued_age_ms: backlog.oldestReadyAtMs === null ? 0 : Math.max(0, Date.now() - backlog.oldestReadyAtMs),
+    webhooks_owed: webhooksOwed,
   };
   return c.json(metrics, 200);
 });

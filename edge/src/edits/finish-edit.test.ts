@@ -2,8 +2,7 @@ import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { readEditById } from "../db/edits.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
-import { createCustomer } from "../test-support/api.js";
-import { ledgerTotals, submitAccepted, uploadPng } from "../test-support/edits.js";
+import { customerWithQueuedEdit, ledgerTotals } from "../test-support/edits.js";
 import { envWithWebhookQueue, owedWebhooks, recordingQueue, unavailableQueue } from "../test-support/queues.js";
 import { finishEdit } from "./finish-edit.js";
 
@@ -11,14 +10,8 @@ const receiver = inject("webhookReceiver");
 
 /** A queued edit, with a webhook_url on the loopback receiver or without one. */
 async function queuedEdit(label: string, withWebhook: boolean) {
-  const customer = await createCustomer(label);
-  const image = await uploadPng(customer.key, 64, 64);
-  const accepted = await submitAccepted(customer.key, {
-    task: "img2img",
-    image,
-    strength: 0.5,
-    ...(withWebhook && { webhook_url: `${receiver}/hooks/${label}-${crypto.randomUUID().slice(0, 8)}` }),
-  });
+  const webhookUrl = withWebhook ? `${receiver}/hooks/${label}-${crypto.randomUUID().slice(0, 8)}` : undefined;
+  const { customer, accepted } = await customerWithQueuedEdit(label, webhookUrl);
   return { accountId: customer.account.id, editId: accepted.id };
 }
 

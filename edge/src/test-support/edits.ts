@@ -4,7 +4,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { type EditAccepted, EditRequest, type EditRequestInput, priceMicroCredits } from "@stochedit/shared";
 import { expect } from "vitest";
 import { type Dispatcher, dispatcherStub } from "../dispatch/dispatcher.js";
-import { call, type Reply, upload } from "./api.js";
+import { call, createCustomer, type Reply, upload } from "./api.js";
 import { encodePng } from "./png.js";
 
 export async function uploadPng(key: string, width: number, height: number): Promise<string> {
@@ -28,6 +28,19 @@ export async function submitAccepted(key: string, body: EditRequestInput): Promi
   const reply = await submit(key, body);
   expect(reply.status).toBe(202);
   return reply.body;
+}
+
+/** A new customer with one queued 64x64 img2img edit, reporting to `webhookUrl` when one is given. */
+export async function customerWithQueuedEdit(label: string, webhookUrl?: string) {
+  const customer = await createCustomer(label);
+  const image = await uploadPng(customer.key, 64, 64);
+  const accepted = await submitAccepted(customer.key, {
+    task: "img2img",
+    image,
+    strength: 0.5,
+    ...(webhookUrl !== undefined && { webhook_url: webhookUrl }),
+  });
+  return { customer, accepted };
 }
 
 /** Balance, held amount and the ledger's sums, straight from D1. */

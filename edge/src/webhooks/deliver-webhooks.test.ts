@@ -6,7 +6,7 @@ import { settleEdit } from "../billing/ledger.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import worker from "../index.js";
 import { call, createCustomer } from "../test-support/api.js";
-import { submitAccepted, uploadPng } from "../test-support/edits.js";
+import { customerWithQueuedEdit, uploadPng } from "../test-support/edits.js";
 import { claimEdit, jobCall, storeOutput } from "../test-support/runner.js";
 import type { WebhookMessage } from "./webhook-message.js";
 
@@ -30,14 +30,7 @@ const recorded = async (name: string): Promise<RecordedWebhook[]> =>
  * the real queue: each test hands the consumer its own batch.
  */
 async function canceledEdit(label: string, webhookPath: string) {
-  const customer = await createCustomer(label);
-  const image = await uploadPng(customer.key, 64, 64);
-  const accepted = await submitAccepted(customer.key, {
-    task: "img2img",
-    image,
-    strength: 0.5,
-    webhook_url: `${receiver}${webhookPath}`,
-  });
+  const { customer, accepted } = await customerWithQueuedEdit(label, `${receiver}${webhookPath}`);
   await settleEdit(env.DB, { editId: accepted.id, status: "canceled", nowMs: Date.now() });
   await dispatcherStub(env).cancel(accepted.id);
   const message: WebhookMessage = {
@@ -180,14 +173,7 @@ describe("the webhook consumer", () => {
 describe("webhooks end to end", () => {
   it("an edit that succeeds is announced through the real queue, once, and the delivery is listed", async () => {
     const name = hookName("e2e");
-    const customer = await createCustomer("webhook-e2e");
-    const image = await uploadPng(customer.key, 64, 64);
-    const accepted = await submitAccepted(customer.key, {
-      task: "img2img",
-      image,
-      strength: 0.5,
-      webhook_url: `${receiver}/hooks/${name}`,
-    });
+    const { customer, accepted } = await customerWithQueuedEdit("webhook-e2e", `${receiver}/hooks/${name}`);
     const job = await claimEdit(accepted.id);
     await jobCall(accepted.id, "complete", await storeOutput(job));
 

@@ -5,8 +5,8 @@ import { beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { finishEdit } from "../edits/finish-edit.js";
 import worker from "../index.js";
-import { call, createCustomer } from "../test-support/api.js";
-import { submitAccepted, uploadPng } from "../test-support/edits.js";
+import { call } from "../test-support/api.js";
+import { customerWithQueuedEdit } from "../test-support/edits.js";
 import { envWithWebhookQueue, owedWebhooks, recordingQueue, unavailableQueue } from "../test-support/queues.js";
 import { owedWebhookGraceMs, sweepOwedWebhooks } from "./sweep-owed-webhooks.js";
 
@@ -27,14 +27,7 @@ const deliveries = async (key: string, editId: string): Promise<WebhookDelivery[
 /** An edit with a webhook_url, canceled while the queue is down: its webhook is owed. */
 async function editOwingWebhook(label: string) {
   const hookName = `${label}-${crypto.randomUUID().slice(0, 8)}`;
-  const customer = await createCustomer(label);
-  const image = await uploadPng(customer.key, 64, 64);
-  const accepted = await submitAccepted(customer.key, {
-    task: "img2img",
-    image,
-    strength: 0.5,
-    webhook_url: `${receiver}/hooks/${hookName}`,
-  });
+  const { customer, accepted } = await customerWithQueuedEdit(label, `${receiver}/hooks/${hookName}`);
   const settledAtMs = Date.now();
   const ended = await finishEdit(envWithWebhookQueue(unavailableQueue), {
     editId: accepted.id,

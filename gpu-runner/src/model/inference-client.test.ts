@@ -74,8 +74,9 @@ describe("InferenceClient (sessions in a worker thread)", () => {
     await expect(loading).rejects.toMatchObject({ code: "model_error" });
   });
 
-  // This repository never installs onnxruntime-node's CUDA provider libraries (.npmrc skips them), so asking for
-  // CUDA here always meets the missing-library failure that a GPU image without them would meet.
+  // This repository never installs onnxruntime-node's CUDA provider libraries (package.json's allowScripts denies
+  // the install script that fetches them), so asking for CUDA here always meets the missing-library failure that a
+  // GPU image without them would meet.
   it("falls back to the CPU with the reason when CUDA is asked for but missing", async () => {
     const loaded = await client.load("cuda", join(dir, "add-one.onnx"), { executionProvider: "cuda" });
     expect(loaded.executionProvider).toBe("cpu");

@@ -85,8 +85,9 @@ describe("the runner process", () => {
     );
   });
 
-  // This repository never installs onnxruntime-node's CUDA provider libraries (.npmrc skips them), so asking for
-  // CUDA here always meets the failure a GPU pod with a broken driver or missing libraries would meet.
+  // This repository never installs onnxruntime-node's CUDA provider libraries (package.json's allowScripts denies
+  // the install script that fetches them), so asking for CUDA here always meets the failure a GPU pod with a broken
+  // driver or missing libraries would meet.
   it("with STOCHEDIT_REQUIRE_GPU=1, exits 3 at model load when CUDA cannot load, saying why, and claims nothing", async () => {
     expect(existsSync(cudaProviderLibrary)).toBe(false);
     const { code, stdout, stderr } = await output(

@@ -25,7 +25,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("npm run paper", () => {
+// Each test starts the script in a new process (tsx compiles it first): a guard against hangs sized for a loaded
+// 2-core machine, not a speed target.
+describe("npm run paper", { timeout: 60_000 }, () => {
   it("writes the JSON result and one SVG per figure, named after the config", async () => {
     const config = {
       klGaussian: {

@@ -18,10 +18,16 @@ const cudaProviderLibrary = join(
 let root: string;
 let edge: ProtocolEdge;
 
+/**
+ * Each test starts a runner process (tsx, then a model load in a worker thread): about 2.5 s alone, past vitest's
+ * default 5 s on a loaded 2-core machine. The limit guards against hangs; it is no speed target.
+ */
+const processTimeoutMs = 60_000;
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "stochedit-runner-main-"));
   [edge] = await Promise.all([startProtocolEdge(), ensureTinyModels(root)]);
-});
+}, processTimeoutMs);
 afterAll(() => Promise.all([edge.close(), rm(root, { recursive: true, force: true })]));
 
 /** A runner asking for CUDA, as the GPU pods' manifests set it up. */
@@ -51,7 +57,7 @@ async function output(child: ChildProcess): Promise<{ code: number | null; stdou
   return { code, stdout, stderr };
 }
 
-describe("the runner process", () => {
+describe("the runner process", { timeout: processTimeoutMs }, () => {
   it("exits 2 naming the variables that are missing", async () => {
     const { code, stderr } = await output(runner({}));
     expect(code).toBe(2);

@@ -1,12 +1,9 @@
-/** @module browser: Debian's Chromium driven by playwright-core (no browser download), with a fresh profile per launch. */
-import { existsSync } from "node:fs";
+/** @module browser: Chromium (found by scripts/chromium.ts) driven by playwright-core, with a fresh profile per launch. */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { chromiumMissing, findChromium } from "../../../scripts/chromium.js";
 import { repoRoot } from "../../../scripts/local-stack/repo-paths.js";
-
-/** CI installs it with `apt-get install -y chromium` (.ci/run). */
-export const chromiumPath = process.env.STOCHEDIT_CHROMIUM ?? "/usr/bin/chromium";
 
 /** Offline and quiet: nothing but the page's own requests leaves the browser. */
 const chromiumArgs = [
@@ -22,10 +19,9 @@ const chromiumArgs = [
 
 /** playwright-core's launch gives every browser a new temporary user-data-dir and removes it on close. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`no Chromium at ${chromiumPath}: install Debian's with \`apt-get install -y chromium\``);
-  }
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error(chromiumMissing());
+  return chromium.launch({ executablePath, headless: true, args: chromiumArgs });
 }
 
 export const screenshotDir = join(repoRoot, "test-results/playground");

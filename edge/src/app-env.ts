@@ -9,7 +9,15 @@ export interface Caller {
   rateLimitPerMinute: number | null;
 }
 
+/**
+ * Set only by `wrangler dev --var` (scripts/local-stack/edge-dev.ts): a random id per start, echoed by GET /healthz.
+ * Not in wrangler.toml: deployments never set it.
+ */
+export interface InstanceVars {
+  EDGE_INSTANCE_ID?: string;
+}
+
 export type AppEnv = {
-  Bindings: Env;
+  Bindings: Env & InstanceVars;
   Variables: { requestId: string; caller: Caller };
 };

@@ -13,6 +13,7 @@ import { adminRoutes } from "./routes/admin.js";
 import { docsRoutes } from "./routes/docs.js";
 import { editEventRoutes } from "./routes/edit-events.js";
 import { editRoutes } from "./routes/edits.js";
+import { healthRoutes } from "./routes/health.js";
 import { internalRoutes } from "./routes/internal.js";
 import { quoteRoutes } from "./routes/quote.js";
 import { uploadRoutes } from "./routes/uploads.js";
@@ -44,6 +45,7 @@ app.route("/", webhookRoutes);
 app.route("/", adminRoutes);
 app.route("/", internalRoutes);
 app.route("/", docsRoutes);
+app.route("/", healthRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
   type: "http",

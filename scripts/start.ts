@@ -1,24 +1,56 @@
-/** @module start: `npm start`: s3rver, the edge under `wrangler dev`, one CPU runner and a dev account, on loopback. */
+/**
+ * @module start: `npm start`: s3rver, the edge under `wrangler dev`, one CPU runner and a dev account, on loopback.
+ * It owns what it starts: it refuses to start on a taken port, and no child outlives it, however it ends (a signal,
+ * SIGKILL, its launcher gone, or the reader of its output gone).
+ */
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { startCronTicker } from "./local-stack/cron-ticker.js";
 import { ensureDevAccount } from "./local-stack/dev-account.js";
 import { ensureDevVars } from "./local-stack/dev-vars.js";
 import { applyLocalMigrations, startEdgeDev } from "./local-stack/edge-dev.js";
 import { linePrinter } from "./local-stack/line-printer.js";
 import { type LocalS3, startLocalS3 } from "./local-stack/local-s3.js";
+import { watchLauncher } from "./local-stack/parent-watch.js";
 import { ensurePlaygroundBuilt } from "./local-stack/playground-build.js";
+import { describeHolders, portIsFree } from "./local-stack/port-holder.js";
 import { runningProcesses } from "./local-stack/process-group.js";
 import { repoRoot } from "./local-stack/repo-paths.js";
 import { startRunnerProcess } from "./local-stack/runner-process.js";
 
+interface PortSetting {
+  readonly port: number;
+  readonly variable: string;
+  readonly serves: string;
+}
+
+const portSetting = (variable: string, fallback: number, serves: string): PortSetting => ({
+  port: Number(process.env[variable] ?? fallback),
+  variable,
+  serves,
+});
+
 const ports = {
-  edge: Number(process.env.STOCHEDIT_EDGE_PORT ?? 8787),
-  s3: Number(process.env.STOCHEDIT_S3_PORT ?? 9000),
-  runnerHealth: Number(process.env.RUNNER_HEALTH_PORT ?? 9464),
+  edge: portSetting("STOCHEDIT_EDGE_PORT", 8787, "the edge"),
+  s3: portSetting("STOCHEDIT_S3_PORT", 9000, "S3 (s3rver)"),
+  runnerHealth: portSetting("RUNNER_HEALTH_PORT", 9464, "the runner's health and metrics"),
 };
-const localDir = join(repoRoot, ".local");
-const say = (text: string) => process.stdout.write(`[start] ${text}\n`);
+/** s3rver's files, wrangler's D1 / Durable Object / Queue state and the dev account. */
+const localDir = resolve(process.env.STOCHEDIT_LOCAL_DIR ?? join(repoRoot, ".local"));
+/** The local secrets; wrangler reads them from here too (--env-file). */
+const devVarsPath = resolve(process.env.STOCHEDIT_DEV_VARS ?? join(repoRoot, ".dev.vars"));
+/** A path inside the repository relative to it, any other in full. */
+const shown = (path: string) => (relative(repoRoot, path).startsWith("..") ? path : relative(repoRoot, path));
+
+/** Set once stdout or stderr cannot be written (the reader of `npm start | ...` exited): the stack then stops. */
+let outputClosed = false;
+const print = (text: string) => {
+  if (!outputClosed) process.stdout.write(text);
+};
+const say = (text: string) => print(`[start] ${text}\n`);
+const complain = (text: string) => {
+  if (!outputClosed) process.stderr.write(`[start] ${text}\n`);
+};
 
 let s3: LocalS3 | undefined;
 let stopping: Promise<void> | undefined;
@@ -30,7 +62,7 @@ let stopping: Promise<void> | undefined;
 function stopAll(exitCode: number): Promise<void> {
   stopping ??= (async () => {
     say("stopping...");
-    for (const child of runningProcesses().reverse()) await child.stop("SIGTERM", 35_000);
+    for (const child of runningProcesses().reverse()) await child.stop("SIGTERM");
     await s3?.close();
     say("stopped");
     process.exit(exitCode);
@@ -38,17 +70,44 @@ function stopAll(exitCode: number): Promise<void> {
   return stopping;
 }
 
+/** Every port of the stack that something else already listens on, with who holds it. */
+async function takenPorts(): Promise<string[]> {
+  const taken: string[] = [];
+  for (const { port, variable, serves } of Object.values(ports)) {
+    if (await portIsFree(port)) continue;
+    taken.push(
+      `port ${port} (${serves}) is in use by ${describeHolders(port)}: stop it, or set ${variable} to another port`,
+    );
+  }
+  return taken;
+}
+
 async function main(): Promise<void> {
-  process.on("SIGINT", () => void stopAll(0));
-  process.on("SIGTERM", () => void stopAll(0));
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stopAll(0));
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", () => {
+      outputClosed = true;
+      void stopAll(1);
+    });
+  }
+  watchLauncher(() => {
+    complain("the process that started this one is gone; stopping everything");
+    void stopAll(1);
+  });
+
+  const taken = await takenPorts();
+  if (taken.length > 0) {
+    for (const line of taken) complain(`cannot start: ${line}`);
+    process.exit(1);
+  }
+
   await mkdir(localDir, { recursive: true });
-
-  const devVarsPath = join(repoRoot, ".dev.vars");
   const { secrets, created } = await ensureDevVars(devVarsPath);
-  if (created.length > 0) say(`wrote ${created.join(", ")} to .dev.vars (gitignored)`);
+  if (created.length > 0) say(`wrote ${created.join(", ")} to ${shown(devVarsPath)} (never commit it)`);
 
-  s3 = await startLocalS3({ directory: join(localDir, "s3"), port: ports.s3, bucket: "stochedit" });
-  say(`S3 (s3rver) on ${s3.endpoint}, bucket ${s3.bucket}, data in .local/s3`);
+  const s3Dir = join(localDir, "s3");
+  s3 = await startLocalS3({ directory: s3Dir, port: ports.s3.port, bucket: "stochedit" });
+  say(`S3 (s3rver) on ${s3.endpoint}, bucket ${s3.bucket}, data in ${shown(s3Dir)}`);
 
   if (await ensurePlaygroundBuilt()) say("built the playground page (playground/served/playground)");
 
@@ -56,14 +115,16 @@ async function main(): Promise<void> {
   say("applying D1 migrations (local)");
   await applyLocalMigrations(persistTo);
   const edge = await startEdgeDev({
-    port: ports.edge,
+    port: ports.edge.port,
     persistTo,
+    envFile: devVarsPath,
     vars: { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket },
     onLine: linePrinter("edge", {
-      quiet: /\/internal\/(claim|jobs\/[^/]+\/(heartbeat|progress)) 20\d|\/__scheduled 200/,
+      quiet: /\/internal\/(claim|jobs\/[^/]+\/(heartbeat|progress)) 20\d|\/__scheduled 200|\/healthz 200/,
+      write: print,
     }),
   });
-  say(`edge on ${edge.url} (wrangler dev --local, state in .local/wrangler)`);
+  say(`edge on ${edge.url} (wrangler dev --local, state in ${shown(persistTo)})`);
   // Production's every-minute cron (wrangler.toml [triggers]): sweeps the webhooks an ended edit still owes.
   startCronTicker(edge.url, say);
   void edge.process.exited.then((code) => {
@@ -78,8 +139,8 @@ async function main(): Promise<void> {
     edgeUrl: edge.url,
     hmacSecret: secrets.RUNNER_HMAC_SECRET,
     runnerId: "local-runner-1",
-    env: { RUNNER_HEALTH_PORT: String(ports.runnerHealth), RUNNER_PROGRESS_MIN_MS: "250" },
-    onLine: linePrinter("runner"),
+    env: { RUNNER_HEALTH_PORT: String(ports.runnerHealth.port), RUNNER_PROGRESS_MIN_MS: "250" },
+    onLine: linePrinter("runner", { write: print }),
   });
   void runner.process.exited.then((code) => {
     if (!stopping) say(`the runner exited (${code}); stopping everything`);
@@ -87,7 +148,7 @@ async function main(): Promise<void> {
   });
 
   const credits = (account.balanceMicroCredits / 1_000_000).toFixed(2);
-  process.stdout.write(`
+  print(`
 stochedit is running locally. Ctrl-C stops everything.
 
   API         ${edge.url}  (docs: ${edge.url}/docs)
@@ -102,13 +163,13 @@ Try it:
   curl -s ${edge.url}/v1/account -H "authorization: Bearer $STOCHEDIT_KEY"
   # a whole drag edit, step by step: README.md, "Running locally"
 
-Queue backlog (what the autoscaler reads; METRICS_TOKEN is in .dev.vars):
+Queue backlog (what the autoscaler reads; METRICS_TOKEN is in ${shown(devVarsPath)}):
   curl -s ${edge.url}/internal/metrics -H "authorization: Bearer $(sed -n 's/^METRICS_TOKEN=//p' ${devVarsPath})"
 
 `);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[start] failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  complain(`failed: ${error instanceof Error ? error.message : String(error)}`);
   void stopAll(1);
 });

@@ -1,9 +1,12 @@
 /** @module edge-dev: the edge worker under `wrangler dev --local` (workerd) with local D1 migrations applied. */
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
+import { parseDotenv } from "./dev-vars.js";
 import { type ManagedProcess, startProcess } from "./process-group.js";
 import { repoRoot, wranglerBin, wranglerConfig } from "./repo-paths.js";
-import { waitForHttp } from "./wait-until.js";
+import { waitUntil } from "./wait-until.js";
 
 export interface EdgeDevOptions {
   readonly port: number;
@@ -14,6 +17,11 @@ export interface EdgeDevOptions {
    * whatever a developer keeps in theirs.
    */
   readonly vars?: Readonly<Record<string, string>>;
+  /**
+   * The secrets file (`KEY=value` lines) given to wrangler as `--env-file`, instead of the .dev.vars next to
+   * wrangler.toml that it reads by default. Its values win over variables of the same name in this environment.
+   */
+  readonly envFile?: string;
   readonly onLine?: (line: string) => void;
   readonly readyTimeoutMs?: number;
 }
@@ -48,9 +56,17 @@ export async function applyLocalMigrations(persistTo: string): Promise<void> {
   });
 }
 
-/** Starts `wrangler dev` and resolves once the worker answers GET /openapi.json. */
+/**
+ * Starts `wrangler dev` and resolves once the worker answers GET /healthz with the instance id this start gave it: an
+ * answer from any other server on the port (an orphaned edge of an earlier start, say) is never taken for it.
+ */
 export async function startEdgeDev(options: EdgeDevOptions): Promise<EdgeDev> {
   const url = `http://127.0.0.1:${options.port}`;
+  const instance = randomUUID();
+  const env: NodeJS.ProcessEnv = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+  // wrangler lets the environment override an --env-file: the file's values must be the ones the worker sees.
+  const envFileKeys = options.envFile ? Object.keys(parseDotenv(readFileSync(options.envFile, "utf8"))) : [];
+  for (const key of envFileKeys) delete env[key];
   const child = startProcess({
     name: "edge",
     command: process.execPath,
@@ -72,14 +88,15 @@ export async function startEdgeDev(options: EdgeDevOptions): Promise<EdgeDev> {
       "--test-scheduled",
       "--log-level",
       "info",
-      ...varFlags(options.vars ?? {}),
+      ...(options.envFile ? ["--env-file", options.envFile] : []),
+      ...varFlags({ ...options.vars, EDGE_INSTANCE_ID: instance }),
     ],
     cwd: repoRoot,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    env,
     ...(options.onLine && { onLine: options.onLine }),
   });
   try {
-    await waitForHttp(`${url}/openapi.json`, {
+    await waitUntil(() => answersAsInstance(url, instance), {
       what: `the edge on ${url}`,
       timeoutMs: options.readyTimeoutMs ?? 60_000,
       exited: child.exited,
@@ -89,4 +106,22 @@ export async function startEdgeDev(options: EdgeDevOptions): Promise<EdgeDev> {
     throw error;
   }
   return { url, process: child };
+}
+
+/** True once GET /healthz names `instance`; throws (for the wait's last error) when another server answers. */
+async function answersAsInstance(url: string, instance: string): Promise<true | undefined> {
+  const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+  const body = await response.text();
+  if (response.ok && instanceOf(body) === instance) return true;
+  throw new Error(
+    `${url} answers, but not as the edge this start launched (GET /healthz: ${response.status} ${body.slice(0, 100)})`,
+  );
+}
+
+function instanceOf(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { instance?: unknown }).instance;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,11 @@
-/** @module process-group: a child process in its own process group, its output as lines, and a clean stop. */
+/**
+ * @module process-group: a child process in its own process group, its output as lines, and a clean stop; a
+ * watchdog process ends the groups should this process die without stopping them.
+ */
 import { type ChildProcess, spawn } from "node:child_process";
+import type { Socket } from "node:net";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 
 export interface ManagedProcess {
   readonly name: string;
@@ -9,7 +14,8 @@ export interface ManagedProcess {
   readonly exited: Promise<number | string>;
   /**
    * Sends `signal` to the whole group (wrangler's workerd and esbuild children included), waits up to
-   * `timeoutMs`, then kills the group. Resolves once the process has exited.
+   * `timeoutMs` (default: the start option `stopTimeoutMs`), then kills the group. Resolves once the process has
+   * exited.
    */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
   /** Sends a signal to the group without waiting (tests: kill a runner mid-job). */
@@ -17,6 +23,26 @@ export interface ManagedProcess {
 }
 
 const running = new Set<ManagedProcess>();
+
+const watchdogScript = fileURLToPath(new URL("./group-watchdog.mjs", import.meta.url));
+let watchdog: ChildProcess | undefined;
+
+/**
+ * Tells the watchdog (started with the first group) that a group began (`+pgid`) or ended (`-pgid`). It runs in a
+ * session of its own, so a Ctrl-C meant for this process does not reach it, and it keeps neither this process nor
+ * its stdin pipe alive: this process exiting, by any means, closes the pipe, and that is the watchdog's signal.
+ */
+function tellWatchdog(message: string): void {
+  if (!watchdog) {
+    watchdog = spawn(process.execPath, [watchdogScript], { detached: true, stdio: ["pipe", "ignore", "ignore"] });
+    watchdog.unref();
+    watchdog.stdin?.on("error", () => {
+      // The watchdog is gone; there is nothing more to tell it.
+    });
+    (watchdog.stdin as Socket).unref();
+  }
+  watchdog.stdin?.write(`${message}\n`);
+}
 
 /** Processes started here and not yet exited, oldest first: what a parent must stop before it exits. */
 export function runningProcesses(): ManagedProcess[] {
@@ -31,6 +57,8 @@ export interface StartOptions {
   readonly cwd?: string;
   /** Every line the process prints, stdout and stderr alike. */
   readonly onLine?: (line: string, stream: "stdout" | "stderr") => void;
+  /** How long `stop()` waits after its signal before it kills the group; 10 s unless given. */
+  readonly stopTimeoutMs?: number;
 }
 
 /**
@@ -53,10 +81,6 @@ export function startProcess(options: StartOptions): ManagedProcess {
   const exited = new Promise<number | string>((resolve) => {
     child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
   });
-  let ended = false;
-  void exited.then(() => {
-    ended = true;
-  });
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
       process.kill(-pid, signal);
@@ -64,18 +88,24 @@ export function startProcess(options: StartOptions): ManagedProcess {
       // The group is already gone.
     }
   };
+  tellWatchdog(`+${pid}`);
+  let ended = false;
+  void exited.then(() => {
+    ended = true;
+    // The leader is gone; whatever of its group is left (wrangler's workerd) would otherwise outlive it.
+    signalGroup("SIGKILL");
+    tellWatchdog(`-${pid}`);
+  });
   const managed: ManagedProcess = {
     name: options.name,
     pid,
     exited,
     signal: signalGroup,
-    async stop(signal = "SIGTERM", timeoutMs = 10_000) {
+    async stop(signal = "SIGTERM", timeoutMs = options.stopTimeoutMs ?? 10_000) {
       if (!ended) signalGroup(signal);
       const timer = setTimeout(() => signalGroup("SIGKILL"), timeoutMs);
       const code = await exited;
       clearTimeout(timer);
-      // The leader may be gone while a grandchild (workerd) lingers: the group goes with it.
-      signalGroup("SIGKILL");
       return code;
     },
   };

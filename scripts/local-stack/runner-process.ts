@@ -37,6 +37,8 @@ export async function startRunnerProcess(options: RunnerProcessOptions): Promise
       STOCHEDIT_EXECUTION_PROVIDER: "cpu",
       ...options.env,
     },
+    // A runner given SIGTERM finishes or hands back its job within RUNNER_SHUTDOWN_GRACE_MS (30 s by default).
+    stopTimeoutMs: 35_000,
     onLine: (line) => {
       const entry = parseLogLine(line);
       if (entry?.message === "health and metrics listening" && typeof entry.url === "string") healthUrl = entry.url;

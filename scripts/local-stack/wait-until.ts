@@ -20,7 +20,9 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined>, options:
   });
   let lastError = "";
   while (Date.now() < deadline) {
-    if (hasExited) throw new Error(`${options.what}: the process exited (${String(exitCode)}) before it was ready`);
+    if (hasExited) {
+      throw new Error(`${options.what}: the process exited (${String(exitCode)}) before it was ready${lastError}`);
+    }
     try {
       const value = await probe();
       if (value !== undefined) return value;
@@ -30,14 +32,4 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined>, options:
     await sleep(options.intervalMs ?? 100);
   }
   throw new Error(`${options.what}: not ready within ${options.timeoutMs} ms${lastError}`);
-}
-
-/** The response status of GET `url` once it is `status`. */
-export function waitForHttp(url: string, options: WaitOptions & { status?: number }): Promise<number> {
-  const wanted = options.status ?? 200;
-  return waitUntil(async () => {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await response.body?.cancel();
-    return response.status === wanted ? response.status : undefined;
-  }, options);
 }

@@ -54,7 +54,8 @@ beforeAll(async () => {
   await writeFile(file("bomb.png"), pngClaiming(100_000, 100_000));
   await cp(join(models, "sd15-fp32"), file("no-unet"), { recursive: true });
   await rm(file("no-unet/unet"), { recursive: true });
-});
+  // Five generated models and the inputs: seconds, more on a loaded machine than vitest's 10 s hook default allows.
+}, 60_000);
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });

@@ -127,7 +127,7 @@ describe("npm start owns what it starts", { timeout: 300_000 }, () => {
     expect(stack.lines.some((line) => line.includes("[runner] stopped"))).toBe(true);
   });
 
-  it("SIGTERM to npm alone is passed on and stops everything", async () => {
+  it("SIGTERM to npm alone stops everything", async () => {
     const stack = await launch("npm");
     const processes = await running(stack);
     stack.child.kill("SIGTERM");

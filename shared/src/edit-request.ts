@@ -47,6 +47,10 @@ function commonFields<S extends number, G extends number>(defaults: { steps: S; 
       .max(editLimits.webhookUrlMaxChars)
       .optional(),
     output_format: OutputFormat.default("png"),
+    max_price: z.int().min(0).optional().meta({
+      description:
+        "Price cap in micro-credits: a submission priced above it is refused (422 price_above_max, nothing held)",
+    }),
     model: z
       .string()
       .max(editLimits.modelNameMaxChars)

@@ -1,5 +1,6 @@
 /** @module problem: RFC 9457 problem details, with the stable problem types the API returns. */
 import { z } from "zod";
+import { Quote } from "./pricing.js";
 
 export const problemTypeBase = "https://docs.stochedit.dev/problems/";
 
@@ -17,6 +18,7 @@ export const problemCodes = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
+  price_above_max: 422,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
@@ -37,6 +39,7 @@ export const Problem = z
     detail: z.string(),
     instance: z.string().meta({ description: "The request id this problem belongs to" }),
     errors: z.array(ProblemFieldError).optional(),
+    quote: Quote.optional().meta({ description: "price_above_max: the quote the submission was refused on" }),
     retryable: z.boolean(),
   })
   .meta({ id: "Problem" });

@@ -45,6 +45,13 @@ export async function submitEdit(
   }
 
   const inspected = await inspectEdit(db, config, caller.accountId, request);
+  if (request.max_price !== undefined && inspected.quote.price > request.max_price) {
+    throw new ApiError(
+      "price_above_max",
+      `this edit costs ${inspected.quote.price} micro-credits, above max_price ${request.max_price}; nothing was held`,
+      { quote: inspected.quote, retryable: false },
+    );
+  }
   const seed = request.seed ?? randomSeed();
   const edit: EditRow = {
     id: newEditId(),

@@ -1,9 +1,11 @@
 /** @module api-error: the one typed error the edge throws; `app.onError` renders it as problem+json. */
-import { type ProblemCode, type ProblemFieldError, problemCodes } from "@stochedit/shared";
+import { type ProblemCode, type ProblemFieldError, problemCodes, type Quote } from "@stochedit/shared";
 
 export interface ApiErrorOptions {
   /** Field-level details of a 422. */
   errors?: ProblemFieldError[];
+  /** price_above_max: the quote the request was refused on. */
+  quote?: Quote;
   /** Extra response headers (Retry-After, RateLimit-*). */
   headers?: Record<string, string>;
   /** Whether repeating the same request later could succeed; defaults to true for 429, 500 and 503. */

@@ -17,6 +17,7 @@ const titles: Record<ProblemCode, string> = {
   payload_too_large: "Payload too large",
   unsupported_media_type: "Unsupported media type",
   validation_failed: "Validation failed",
+  price_above_max: "Price above max_price",
   rate_limited: "Too many requests",
   internal: "Internal error",
   unavailable: "Service unavailable",
@@ -52,6 +53,7 @@ export function problemResponse(c: Context, error: ApiError): Response {
     detail: error.detail,
     instance: requestId,
     ...(error.options.errors ? { errors: error.options.errors } : {}),
+    ...(error.options.quote ? { quote: error.options.quote } : {}),
     retryable: error.retryable,
   };
   const headers = new Headers(error.options.headers);

@@ -110,6 +110,25 @@ describe("POST /v1/edits", () => {
     expect(list.body.data).toEqual([]);
   });
 
+  it("refuses an edit priced above max_price with 422 and the quote, holding and recording nothing", async () => {
+    const customer = await createCustomer("edits-max-price");
+    const image = await uploadPng(customer.key, 160, 120);
+    const price = expectedPrice(drag(image), 160, 120);
+    const before = await ledgerTotals(customer.account.id);
+
+    const refused = await submit(customer.key, { ...drag(image), max_price: price - 1 });
+    const problem = expectProblem(refused, 422, "price_above_max");
+    expect(problem.retryable).toBe(false);
+    expect(problem.detail).toContain(`costs ${price} micro-credits, above max_price ${price - 1}`);
+    expect(problem.quote).toMatchObject({ price, width: 160, height: 120 });
+    expect(await ledgerTotals(customer.account.id)).toEqual(before);
+    expect((await call<EditList>("GET", "/v1/edits", { token: customer.key })).body.data).toEqual([]);
+
+    const accepted = await submit(customer.key, { ...drag(image), max_price: price });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.price).toBe(price);
+  });
+
   it("answers 422 for an Idempotency-Key that is not 1-255 visible characters", async () => {
     const customer = await createCustomer("edits-bad-key");
     const image = await uploadPng(customer.key, 160, 120);

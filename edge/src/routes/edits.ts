@@ -48,6 +48,7 @@ const postEdit = createRoute({
       ...authProblems,
       "forbidden",
       "validation_failed",
+      "price_above_max",
       "bad_request",
       "insufficient_credits",
       "idempotency_conflict",

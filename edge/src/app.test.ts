@@ -68,6 +68,7 @@ describe("app", () => {
       "/v1/edits/{id}/cancel",
       "/v1/edits/{id}/deliveries",
       "/v1/edits/{id}/events",
+      "/v1/edits/{id}/output",
       "/v1/quote",
       "/v1/uploads",
     ]);

@@ -1,8 +1,10 @@
 /**
- * @module index: the worker entry: the Hono app as fetch handler, the webhook queue consumer, the cron sweep of owed
- * webhooks, and the Durable Objects.
+ * @module index: the worker entry: the Hono app as fetch handler, the webhook queue consumer, the cron sweeps (owed
+ * webhooks, retention), and the Durable Objects.
  */
 import { app } from "./app.js";
+import { readConfig } from "./config.js";
+import { sweepRetention } from "./edits/sweep-retention.js";
 import { deliverWebhookBatch } from "./webhooks/deliver-webhooks.js";
 import { sweepOwedWebhooks } from "./webhooks/sweep-owed-webhooks.js";
 
@@ -14,6 +16,7 @@ export default {
   queue: deliverWebhookBatch,
   // wrangler.toml's only cron ("* * * * *"): every minute.
   scheduled: async (_controller, env) => {
-    await sweepOwedWebhooks(env, { nowMs: Date.now() });
+    const nowMs = Date.now();
+    await Promise.all([sweepOwedWebhooks(env, { nowMs }), sweepRetention(env.DB, readConfig(env).s3, { nowMs })]);
   },
 } satisfies ExportedHandler<Env>;

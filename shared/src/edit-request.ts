@@ -1,7 +1,7 @@
 /** @module edit-request: the body of POST /v1/edits (and /v1/quote), one variant per task, defaults filled in. */
 import { z } from "zod";
 import { UploadId } from "./ids.js";
-import { editLimits, imageLimits } from "./limits.js";
+import { editLimits, imageLimits, retentionLimits } from "./limits.js";
 
 export const Sampler = z.enum(["sde", "ode"]).meta({
   id: "Sampler",
@@ -51,6 +51,16 @@ function commonFields<S extends number, G extends number>(defaults: { steps: S; 
       description:
         "Price cap in micro-credits: a submission priced above it is refused (422 price_above_max, nothing held)",
     }),
+    retention_seconds: z
+      .int()
+      .min(retentionLimits.minSeconds)
+      .max(retentionLimits.maxSeconds)
+      .default(retentionLimits.defaultSeconds)
+      .meta({
+        description:
+          "How long the output and inputs are kept after the edit ends (1 hour to 30 days, default 7 days); " +
+          "then they are deleted, the ledger row stays",
+      }),
     model: z
       .string()
       .max(editLimits.modelNameMaxChars)

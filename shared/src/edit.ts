@@ -31,7 +31,12 @@ export const EditOutput = z
   .meta({ id: "EditOutput" });
 export type EditOutput = z.infer<typeof EditOutput>;
 
-export const EditLinks = z.object({ self: z.string(), cancel: z.string(), events: z.string() });
+export const EditLinks = z.object({
+  self: z.string(),
+  cancel: z.string(),
+  events: z.string(),
+  output: z.string().meta({ description: "GET: 302 to the output; DELETE: delete the pixels now" }),
+});
 
 export const Edit = z
   .object({
@@ -50,6 +55,15 @@ export const Edit = z
     created_at: z.iso.datetime(),
     started_at: z.iso.datetime().nullable(),
     finished_at: z.iso.datetime().nullable(),
+    retention_seconds: z.int(),
+    purge_at: z.iso
+      .datetime()
+      .nullable()
+      .meta({ description: "When the output and inputs will be deleted: finished_at + retention_seconds" }),
+    purged_at: z.iso
+      .datetime()
+      .nullable()
+      .meta({ description: "When they were deleted (retention ended, or DELETE /v1/edits/{id}/output)" }),
     links: EditLinks,
   })
   .meta({ id: "Edit" });

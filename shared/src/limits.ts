@@ -30,4 +30,13 @@ export const editLimits = {
   modelNameMaxChars: 64,
 } as const;
 
+/** How long an edit's pixels (output and inputs) are kept after it ends; the ledger row is kept for good. */
+export const retentionLimits = {
+  minSeconds: 60 * 60,
+  maxSeconds: 30 * 24 * 60 * 60,
+  defaultSeconds: 7 * 24 * 60 * 60,
+  /** An upload's object is deleted this long after it was created, used or not. */
+  uploadSeconds: 24 * 60 * 60,
+} as const;
+
 export const listLimits = { defaultLimit: 20, maxLimit: 100 } as const;

@@ -15,6 +15,7 @@ export const problemCodes = {
   conflict: 409,
   idempotency_conflict: 409,
   lease_lost: 409,
+  gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,

@@ -31,11 +31,14 @@ export interface EditRow {
   finished_at: number | null;
   /** The lease of the latest claim (see migration 0002). */
   lease_id: string | null;
+  /** How long the pixels are kept after the edit ends, and when they were deleted (migration 0004). */
+  retention_seconds: number;
+  purged_at: number | null;
 }
 
 const editColumns = `id, account_id, task, sampler, status, request_json, image_upload_id, mask_upload_id, width, height,
   price_micro, charged_micro, seed, model, progress_step, progress_total, attempts, error_json, output_json,
-  idempotency_key, request_sha256, created_at, started_at, finished_at, lease_id`;
+  idempotency_key, request_sha256, created_at, started_at, finished_at, lease_id, retention_seconds, purged_at`;
 
 /** Scoped to the account: another account's edit reads as missing (404, never 403). */
 export async function readEdit(db: D1Database, accountId: string, editId: string): Promise<EditRow | null> {
@@ -178,4 +181,26 @@ export async function readEditProgress(
     .prepare("SELECT status, progress_step, progress_total FROM edits WHERE id = ? AND account_id = ?")
     .bind(editId, accountId)
     .first<EditProgressRow>();
+}
+
+/** Ended edits whose retention is over and whose pixels are still stored, oldest ending first. */
+export async function listEditsToPurge(db: D1Database, query: { nowMs: number; limit: number }): Promise<EditRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT ${editColumns} FROM edits
+       WHERE purged_at IS NULL AND finished_at IS NOT NULL AND finished_at + retention_seconds * 1000 <= ?1
+       ORDER BY finished_at LIMIT ?2`,
+    )
+    .bind(query.nowMs, query.limit)
+    .all<EditRow>();
+  return results;
+}
+
+/** Records that an ended edit's pixels are gone; false when it has not ended (nothing may be deleted then). */
+export async function markEditPurged(db: D1Database, editId: string, nowMs: number): Promise<boolean> {
+  const result = await db
+    .prepare("UPDATE edits SET purged_at = COALESCE(purged_at, ?2) WHERE id = ?1 AND finished_at IS NOT NULL")
+    .bind(editId, nowMs)
+    .run();
+  return result.meta.changes === 1;
 }

@@ -15,7 +15,12 @@ export const outputUrlTtlSeconds = 60 * 60;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function editLinks(id: string): Edit["links"] {
-  return { self: `/v1/edits/${id}`, cancel: `/v1/edits/${id}/cancel`, events: `/v1/edits/${id}/events` };
+  return {
+    self: `/v1/edits/${id}`,
+    cancel: `/v1/edits/${id}/cancel`,
+    events: `/v1/edits/${id}/events`,
+    output: `/v1/edits/${id}/output`,
+  };
 }
 
 export function acceptedView(row: EditRow): EditAccepted {
@@ -43,13 +48,27 @@ export async function editView(row: EditRow, s3: EdgeConfig["s3"], nowMs: number
     created_at: new Date(row.created_at).toISOString(),
     started_at: iso(row.started_at),
     finished_at: iso(row.finished_at),
+    retention_seconds: row.retention_seconds,
+    purge_at: iso(row.finished_at === null ? null : row.finished_at + row.retention_seconds * 1000),
+    purged_at: iso(row.purged_at),
     links: editLinks(row.id),
   };
   if (row.error_json !== null) view.error = JobError.parse(JSON.parse(row.error_json));
-  if (row.output_json !== null && row.status === "succeeded") {
-    const { key, ...output } = StoredOutput.parse(JSON.parse(row.output_json));
-    const url = await presign(s3, { method: "GET", key, headers: {}, ttlSeconds: outputUrlTtlSeconds, nowMs });
+  const stored = keptOutput(row);
+  if (stored) {
+    const { key, ...output } = stored;
+    const url = await presignOutput(s3, key, nowMs);
     view.output = { ...output, url: url.url, expires_at: new Date(url.expiresAtMs).toISOString() };
   }
   return view;
+}
+
+/** A succeeded edit's output while it is kept (not yet purged); null otherwise. */
+export function keptOutput(row: EditRow): StoredOutput | null {
+  if (row.status !== "succeeded" || row.output_json === null || row.purged_at !== null) return null;
+  return StoredOutput.parse(JSON.parse(row.output_json));
+}
+
+export function presignOutput(s3: EdgeConfig["s3"], key: string, nowMs: number) {
+  return presign(s3, { method: "GET", key, headers: {}, ttlSeconds: outputUrlTtlSeconds, nowMs });
 }

@@ -3,7 +3,15 @@
  * uploads exist and are the caller's, the image's real size is within limits, the mask matches it, the drag points
  * lie inside it, and the model is served. The result prices the edit (the price depends on the image's size).
  */
-import { type DragPair, type EditRequest, imageSizeProblem, type Quote, quote, type Size } from "@stochedit/shared";
+import {
+  type DragPair,
+  type EditRequest,
+  imageSizeProblem,
+  type Quote,
+  quote,
+  retentionLimits,
+  type Size,
+} from "@stochedit/shared";
 import type { EdgeConfig } from "../config.js";
 import { readUpload, type UploadRow } from "../db/uploads.js";
 import { ApiError, fieldProblem } from "../http/api-error.js";
@@ -76,6 +84,13 @@ async function uploadedImageSize(
 ): Promise<Size> {
   const upload: UploadRow | null = await readUpload(db, accountId, uploadId);
   if (!upload) throw fieldProblem(field, `upload ${uploadId} does not exist; create one with POST /v1/uploads`);
+  if (upload.purged_at !== null) {
+    throw fieldProblem(
+      field,
+      `upload ${uploadId} was deleted (uploads are kept ${retentionLimits.uploadSeconds / 3600} hours, or until ` +
+        "the edits that used them are deleted); upload the image again",
+    );
+  }
   const url = objectUrl(config.s3, upload.object_key);
   try {
     const probe = await probeImageSize(s3RangeReader(s3Client(config.s3), url));

@@ -79,6 +79,8 @@ export async function submitEdit(
     started_at: null,
     finished_at: null,
     lease_id: null,
+    retention_seconds: request.retention_seconds,
+    purged_at: null,
   };
 
   const outcome = await createEditWithHold(db, edit);

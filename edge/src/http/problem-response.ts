@@ -14,6 +14,7 @@ const titles: Record<ProblemCode, string> = {
   conflict: "Conflict",
   idempotency_conflict: "Idempotency key reused with a different body",
   lease_lost: "Lease lost",
+  gone: "Gone",
   payload_too_large: "Payload too large",
   unsupported_media_type: "Unsupported media type",
   validation_failed: "Validation failed",

@@ -45,6 +45,7 @@ describe("POST /v1/edits", () => {
         self: `/v1/edits/${reply.body.id}`,
         cancel: `/v1/edits/${reply.body.id}/cancel`,
         events: `/v1/edits/${reply.body.id}/events`,
+        output: `/v1/edits/${reply.body.id}/output`,
       },
     });
     expect(await ledgerTotals(customer.account.id)).toMatchObject({
@@ -94,6 +95,7 @@ describe("POST /v1/edits", () => {
       output_format: "png",
       model: "stochedit-mini",
       strength: 0.5,
+      retention_seconds: 7 * 24 * 3600,
     });
   });
 

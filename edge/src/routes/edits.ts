@@ -6,7 +6,8 @@ import { readConfig } from "../config.js";
 import { listEdits, readEdit } from "../db/edits.js";
 import { cancelEdit } from "../edits/cancel-edit.js";
 import { decodeEditCursor, encodeEditCursor } from "../edits/edit-cursor.js";
-import { acceptedView, editView } from "../edits/edit-view.js";
+import { acceptedView, editView, keptOutput, presignOutput } from "../edits/edit-view.js";
+import { purgeEditPixels } from "../edits/purge-edit.js";
 import { idempotencyKeyTtlMs, submitEdit } from "../edits/submit-edit.js";
 import { ApiError } from "../http/api-error.js";
 import { apiKeySecurity, authProblems, newRouter, problemResponses } from "../http/router.js";
@@ -140,4 +141,62 @@ const postCancel = createRoute({
 editRoutes.openapi(postCancel, async (c) => {
   const row = await cancelEdit(c.env, c.get("caller").accountId, c.req.valid("param").id);
   return c.json(await editView(row, readConfig(c.env).s3, Date.now()), 200);
+});
+
+const getOutput = createRoute({
+  method: "get",
+  path: "/v1/edits/{id}/output",
+  tags: ["edits"],
+  summary: "Redirects (302) to a fresh presigned URL of a succeeded edit's output; 410 once it was deleted",
+  security: apiKeySecurity,
+  middleware: [requireScope("edits:read")] as const,
+  request: { params: EditParams },
+  responses: {
+    302: { description: "Location: the output's presigned GET URL (valid one hour)" },
+    ...problemResponses(...authProblems, "forbidden", "not_found", "conflict", "gone", "validation_failed"),
+  },
+});
+
+editRoutes.openapi(getOutput, async (c) => {
+  const { id } = c.req.valid("param");
+  const row = await readEdit(c.env.DB, c.get("caller").accountId, id);
+  if (!row) throw new ApiError("not_found", `edit ${id} does not exist`);
+  if (row.purged_at !== null) {
+    throw new ApiError("gone", `the pixels of edit ${id} were deleted at ${new Date(row.purged_at).toISOString()}`);
+  }
+  const output = keptOutput(row);
+  if (!output) throw new ApiError("conflict", `edit ${id} is ${row.status}: only a succeeded edit has an output`);
+  const url = await presignOutput(readConfig(c.env).s3, output.key, Date.now());
+  return c.redirect(url.url, 302);
+});
+
+const deleteOutput = createRoute({
+  method: "delete",
+  path: "/v1/edits/{id}/output",
+  tags: ["edits"],
+  summary:
+    "Deletes an ended edit's pixels now (its output, and the uploads no other kept edit uses); the edit and its " +
+    "ledger rows stay. Repeating it is harmless",
+  security: apiKeySecurity,
+  middleware: [requireScope("edits:write")] as const,
+  request: { params: EditParams },
+  responses: {
+    200: { description: "The edit, purged_at set", content: { "application/json": { schema: Edit } } },
+    ...problemResponses(...authProblems, "forbidden", "not_found", "conflict", "validation_failed"),
+  },
+});
+
+editRoutes.openapi(deleteOutput, async (c) => {
+  const { id } = c.req.valid("param");
+  const { accountId } = c.get("caller");
+  const db = c.env.DB;
+  const row = await readEdit(db, accountId, id);
+  if (!row) throw new ApiError("not_found", `edit ${id} does not exist`);
+  const s3 = readConfig(c.env).s3;
+  const nowMs = Date.now();
+  if (row.purged_at === null && !(await purgeEditPixels(db, s3, row, nowMs))) {
+    throw new ApiError("conflict", `edit ${id} is ${row.status}: cancel it or wait for it to end first`);
+  }
+  const purged = await readEdit(db, accountId, id);
+  return c.json(await editView(purged!, s3, nowMs), 200);
 });

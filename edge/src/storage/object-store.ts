@@ -15,7 +15,12 @@ export function uploadObjectKey(accountId: string, uploadId: string): string {
  * and uploads late cannot overwrite the output of the runner that completed the edit.
  */
 export function outputObjectKey(accountId: string, editId: string, leaseId: string, format: OutputFormat): string {
-  return `accounts/${accountId}/outputs/${editId}/${leaseId}.${outputExtensions[format]}`;
+  return `${outputObjectPrefix(accountId, editId)}${leaseId}.${outputExtensions[format]}`;
+}
+
+/** Every output object of an edit (one per claim) lies under this prefix. */
+export function outputObjectPrefix(accountId: string, editId: string): string {
+  return `accounts/${accountId}/outputs/${editId}/`;
 }
 
 export const outputContentTypes: Record<OutputFormat, string> = {

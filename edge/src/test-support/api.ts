@@ -13,13 +13,19 @@ export interface Reply<T = unknown> {
 export async function call<T = unknown>(
   method: string,
   path: string,
-  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  options: {
+    token?: string;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+    redirect?: "manual";
+  } = {},
 ): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   if (body !== undefined) headers["content-type"] ??= "application/json";
-  const response = await SELF.fetch(`https://edge.test${path}`, { method, headers, body });
+  const response = await SELF.fetch(`https://edge.test${path}`, { method, headers, body, redirect: options.redirect });
   const text = await response.text();
   const type = response.headers.get("content-type") ?? "";
   return {

@@ -125,10 +125,10 @@ function validate(task: Task, body: Record<string, unknown>): EditSettings {
   // The API's own schemas, without the upload references: the CLI accepts exactly what the API accepts.
   const schema: z.ZodType<EditSettings> =
     task === "drag"
-      ? DragRequest.omit({ image: true, mask: true })
+      ? DragRequest.omit({ image: true, mask: true, max_price: true, retention_seconds: true })
       : task === "inpaint"
-        ? InpaintRequest.omit({ image: true, mask: true })
-        : Img2ImgRequest.omit({ image: true });
+        ? InpaintRequest.omit({ image: true, mask: true, max_price: true, retention_seconds: true })
+        : Img2ImgRequest.omit({ image: true, max_price: true, retention_seconds: true });
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)));
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {

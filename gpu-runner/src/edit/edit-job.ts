@@ -2,11 +2,14 @@
 import type { DragRequest, Img2ImgRequest, InpaintRequest, OutputFormat, Size } from "@stochedit/shared";
 import type { StepProgress } from "../tasks/task.js";
 
-/** A parsed edit request without its upload references (the bytes come with the job). */
+/** What the edge alone acts on: the upload references (the bytes come with the job), the price cap, retention. */
+type EdgeFields = "image" | "mask" | "max_price" | "retention_seconds";
+
+/** A parsed edit request without the fields only the edge acts on. */
 export type EditSettings =
-  | Omit<DragRequest, "image" | "mask">
-  | Omit<InpaintRequest, "image" | "mask">
-  | Omit<Img2ImgRequest, "image">;
+  | Omit<DragRequest, EdgeFields>
+  | Omit<InpaintRequest, EdgeFields>
+  | Omit<Img2ImgRequest, EdgeFields>;
 
 export interface EditJob {
   readonly settings: EditSettings;

@@ -1,13 +1,13 @@
-/** @module edit-settings: a claimed job's request without its upload references: what runEdit takes. */
+/** @module edit-settings: a claimed job's request without the fields only the edge acts on: what runEdit takes. */
 import type { EditRequest, OutputFormat } from "@stochedit/shared";
 import type { EditSettings } from "../edit/edit-job.js";
 
 export function editSettingsOf(request: EditRequest): EditSettings {
   if (request.task === "img2img") {
-    const { image: _image, ...settings } = request;
+    const { image: _image, max_price: _price, retention_seconds: _retention, ...settings } = request;
     return settings;
   }
-  const { image: _image, mask: _mask, ...settings } = request;
+  const { image: _image, mask: _mask, max_price: _price, retention_seconds: _retention, ...settings } = request;
   return settings;
 }
 

@@ -1,0 +1,43 @@
+/** @module delete-objects: deletes one object, or every object under a key prefix (ListObjectsV2, then DELETEs). */
+import { objectUrl, type S3Config, s3Client } from "./object-store.js";
+
+/** DELETE of one object; deleting what is not there succeeds (S3 answers 204 either way). */
+export async function deleteObject(s3: S3Config, key: string): Promise<void> {
+  const response = await s3Client(s3).fetch(objectUrl(s3, key), { method: "DELETE" });
+  if (!response.ok && response.status !== 404) throw new Error(`DELETE ${key} answered ${response.status}`);
+}
+
+/** Deletes every object whose key starts with `prefix`; returns how many there were. */
+export async function deleteObjectsUnder(s3: S3Config, prefix: string): Promise<number> {
+  const keys = await listKeys(s3, prefix);
+  await Promise.all(keys.map((key) => deleteObject(s3, key)));
+  return keys.length;
+}
+
+async function listKeys(s3: S3Config, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const url = new URL(bucketUrl(s3));
+    url.searchParams.set("list-type", "2");
+    url.searchParams.set("prefix", prefix);
+    if (token !== undefined) url.searchParams.set("continuation-token", token);
+    const response = await s3Client(s3).fetch(url.toString());
+    if (!response.ok) throw new Error(`listing ${prefix} answered ${response.status}`);
+    const xml = await response.text();
+    keys.push(...[...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => xmlText(m[1]!)));
+    token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
+      ? xmlText(/<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(xml)?.[1] ?? "")
+      : undefined;
+  } while (token);
+  return keys;
+}
+
+function bucketUrl(s3: S3Config): string {
+  return s3.bucket ? `${s3.endpoint}/${encodeURIComponent(s3.bucket)}` : `${s3.endpoint}/`;
+}
+
+const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+function xmlText(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => entities[name]!);
+}

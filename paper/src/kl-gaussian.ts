@@ -1,10 +1,7 @@
 /** @module kl-gaussian: experiment 1a, KL(t) along the ODE and the SDE from an edited Gaussian start (ALGORITHMS 3). */
+
+import { abarAt, GaussianNoisePredictor, GaussianRng, samplerEta, stepCount } from "@stochedit/gpu-runner/sampling";
 import type { Sampler } from "@stochedit/shared";
-import { GaussianNoisePredictor } from "../analytic/gaussian-noise-predictor.js";
-import { GaussianRng } from "../diffusion/gaussian-rng.js";
-import { abarAt } from "../diffusion/schedule.js";
-import { stepCount } from "../diffusion/step-grid.js";
-import { samplerEta } from "../tasks/denoise.js";
 import { checkpointIndices, strideGrid, traceChain } from "./chain-trace.js";
 import {
   fittedMoments,

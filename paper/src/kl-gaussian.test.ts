@@ -1,6 +1,6 @@
+import { abarAt } from "@stochedit/gpu-runner/sampling";
 import { describe, expect, it } from "vitest";
-import reference from "../../../reference/sde-ode-vectors.json" with { type: "json" };
-import { abarAt } from "../diffusion/schedule.js";
+import reference from "../../reference/sde-ode-vectors.json" with { type: "json" };
 import { runGaussianKl } from "./kl-gaussian.js";
 import { GaussianKlConfig } from "./paper-config.js";
 

@@ -3,8 +3,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { PaperConfig } from "../src/experiments/paper-config.js";
-import { runPaper } from "../src/experiments/run-paper.js";
+import { PaperConfig } from "../src/paper-config.js";
+import { runPaper } from "../src/run-paper.js";
 
 const usage = `usage: npm run paper -- --config CONFIG.json [--out RESULT.json] [--figures DIR]
 

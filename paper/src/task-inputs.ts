@@ -1,7 +1,5 @@
 /** @module task-inputs: experiment 2's inputs: data samples, made out-of-distribution for img2img, and masks. */
-import type { GaussianMixture } from "../analytic/gaussian-mixture.js";
-import type { GaussianRng } from "../diffusion/gaussian-rng.js";
-import type { LatentMask } from "../tasks/task.js";
+import type { GaussianMixture, GaussianRng, LatentMask } from "@stochedit/gpu-runner/sampling";
 import type { CellRect, Img2ImgInputConfig, PatternDataConfig, TaskEditConfig } from "./paper-config.js";
 import type { UniformRng } from "./uniform-rng.js";
 

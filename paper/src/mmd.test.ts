@@ -1,5 +1,5 @@
+import { GaussianRng } from "@stochedit/gpu-runner/sampling";
 import { describe, expect, it } from "vitest";
-import { GaussianRng } from "../diffusion/gaussian-rng.js";
 import { medianDistance, mmdSquared } from "./mmd.js";
 
 function points(seed: number, count: number, mean: number, std: number): Float32Array[] {

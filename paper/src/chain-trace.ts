@@ -1,10 +1,14 @@
 /** @module chain-trace: carries a batch of samples down a grid with the tasks' own denoise loop, observing levels. */
-import type { GaussianRng } from "../diffusion/gaussian-rng.js";
-import { GuidedNoise } from "../diffusion/guided-noise.js";
-import type { NoisePredictor } from "../diffusion/noise-predictor.js";
-import { gridFromLevels, type StepGrid, stepCount } from "../diffusion/step-grid.js";
-import { denoise } from "../tasks/denoise.js";
-import { StepCounter } from "../tasks/step-counter.js";
+import {
+  denoise,
+  type GaussianRng,
+  GuidedNoise,
+  gridFromLevels,
+  type NoisePredictor,
+  StepCounter,
+  type StepGrid,
+  stepCount,
+} from "@stochedit/gpu-runner/sampling";
 
 /** ALGORITHMS 3's reference grids: startLevel, startLevel - stride, ... down to ≥ 0, then the clean level -1. */
 export function strideGrid(startLevel: number, stride: number): StepGrid {

@@ -1,5 +1,5 @@
+import { GaussianRng } from "@stochedit/gpu-runner/sampling";
 import { describe, expect, it } from "vitest";
-import { GaussianRng } from "../diffusion/gaussian-rng.js";
 import { binnedKl } from "./binned-kl.js";
 
 const n = 2 ** 16;

@@ -1,6 +1,5 @@
+import { abarAt, stepGrid } from "@stochedit/gpu-runner/sampling";
 import { describe, expect, it } from "vitest";
-import { abarAt } from "../diffusion/schedule.js";
-import { stepGrid } from "../diffusion/step-grid.js";
 import { chainVarianceRatio, klGaussian } from "./gaussian-closed-form.js";
 
 const data = { mean: 0.4, std: 0.3 };

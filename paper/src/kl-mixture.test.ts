@@ -1,5 +1,5 @@
+import { abarAt } from "@stochedit/gpu-runner/sampling";
 import { describe, expect, it } from "vitest";
-import { abarAt } from "../diffusion/schedule.js";
 import { runMixtureKl } from "./kl-mixture.js";
 import { MixtureKlConfig } from "./paper-config.js";
 

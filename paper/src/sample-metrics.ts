@@ -1,5 +1,5 @@
 /** @module sample-metrics: how far a set of edited latents is from the data law (exact likelihood, mode weights). */
-import type { GaussianMixture } from "../analytic/gaussian-mixture.js";
+import type { GaussianMixture } from "@stochedit/gpu-runner/sampling";
 
 /** Mean log p_data(x) over the samples, divided by the dimension: nats per latent value. */
 export function logLikelihoodPerDim(mixture: GaussianMixture, xs: readonly Float32Array[]): number {

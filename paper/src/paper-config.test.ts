@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { PaperConfig } from "./paper-config.js";
 
-const docsConfig = new URL("../../../docs/experiments/paper.json", import.meta.url);
+const docsConfig = new URL("../../docs/experiments/paper.json", import.meta.url);
 
 function problems(config: unknown): string {
   const parsed = PaperConfig.safeParse(config);

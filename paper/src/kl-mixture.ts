@@ -1,11 +1,14 @@
 /** @module kl-mixture: experiment 1b, the paper's toy: an edit that reweights the modes of a 1-D Gaussian mixture. */
+
+import {
+  abarAt,
+  GaussianMixture,
+  GaussianMixtureNoisePredictor,
+  GaussianRng,
+  samplerEta,
+  stepCount,
+} from "@stochedit/gpu-runner/sampling";
 import type { Sampler } from "@stochedit/shared";
-import { GaussianMixture } from "../analytic/gaussian-mixture.js";
-import { GaussianMixtureNoisePredictor } from "../analytic/gaussian-mixture-noise-predictor.js";
-import { GaussianRng } from "../diffusion/gaussian-rng.js";
-import { abarAt } from "../diffusion/schedule.js";
-import { stepCount } from "../diffusion/step-grid.js";
-import { samplerEta } from "../tasks/denoise.js";
 import { binnedKl } from "./binned-kl.js";
 import { checkpointIndices, strideGrid, traceChain } from "./chain-trace.js";
 import type { MixtureKlConfig } from "./paper-config.js";

@@ -1,7 +1,5 @@
 /** @module gaussian-closed-form: the exact laws of ALGORITHMS 3's Gaussian chain, and KLs fitted from samples. */
-import type { GaussianData } from "../analytic/gaussian-noise-predictor.js";
-import { stepCoefficients } from "../diffusion/eta-step.js";
-import { abarAt } from "../diffusion/schedule.js";
+import { abarAt, type GaussianData, stepCoefficients } from "@stochedit/gpu-runner/sampling";
 
 // Legend (ALGORITHMS 3): data x_0 ~ N(μ, s²); v_t = ᾱ_t s² + 1 - ᾱ_t; d = √(1 - ᾱ_s - σ²). With the exact predictor
 // one step of Eq. 6 maps N(m, V) to N(A m + B, A² V + σ²), A = (a_s a_t s² + d c_t)/v_t,

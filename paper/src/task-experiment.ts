@@ -1,10 +1,8 @@
 /** @module task-experiment: experiment 2, SDE vs ODE for img2img, inpainting and drag on a known pattern mixture. */
+
+import { GaussianMixtureNoisePredictor, GaussianRng, samplerEta, stepGrid } from "@stochedit/gpu-runner/sampling";
 import type { Sampler } from "@stochedit/shared";
 import { stepsFromT0 } from "@stochedit/shared";
-import { GaussianMixtureNoisePredictor } from "../analytic/gaussian-mixture-noise-predictor.js";
-import { GaussianRng } from "../diffusion/gaussian-rng.js";
-import { stepGrid } from "../diffusion/step-grid.js";
-import { samplerEta } from "../tasks/denoise.js";
 import { chainVarianceRatio } from "./gaussian-closed-form.js";
 import { medianDistance, mmdSquared } from "./mmd.js";
 import type { TaskEditConfig, TaskExperimentConfig } from "./paper-config.js";

@@ -1,5 +1,5 @@
 /** @module pattern-mixture: experiment 2's data law, a Gaussian mixture of ±1 patterns on [1, 4, h, w] latents. */
-import { GaussianMixture } from "../analytic/gaussian-mixture.js";
+import { GaussianMixture } from "@stochedit/gpu-runner/sampling";
 import type { PatternDataConfig, PatternName } from "./paper-config.js";
 
 /** Each channel carries the pattern at its own gain, as a colour would spread over SD's four latent channels. */

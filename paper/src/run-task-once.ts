@@ -1,10 +1,7 @@
 /** @module run-task-once: one edit of one latent through runImg2Img, runInpaint or runDrag with the exact predictor. */
+
+import { latents, type NoisePredictor, runDrag, runImg2Img, runInpaint } from "@stochedit/gpu-runner/sampling";
 import type { Sampler } from "@stochedit/shared";
-import { latents } from "../diffusion/latents.js";
-import type { NoisePredictor } from "../diffusion/noise-predictor.js";
-import { runDrag } from "../tasks/drag.js";
-import { runImg2Img } from "../tasks/img2img.js";
-import { runInpaint } from "../tasks/inpaint.js";
 import type { PatternDataConfig, TaskEditConfig } from "./paper-config.js";
 import { rectMask } from "./task-inputs.js";
 

@@ -143,34 +143,71 @@ function mixtureKlFigure(result: MixtureKlResult, config: MixtureKlConfig): stri
   });
 }
 
-const metricPanels: readonly { key: keyof MetricSummaries; title: string; yLabel: string }[] = [
+interface MetricPanel {
+  readonly key: keyof MetricSummaries;
+  readonly title: string;
+  readonly yLabel: string;
+  /** Reference lines: a second data sample's value, the unedited input's, an exact copy of the source's (1). */
+  readonly references: readonly ("data" | "input" | "copy")[];
+}
+
+const metricPanels: readonly MetricPanel[] = [
   {
     key: "likelihoodW1",
     title: "Likelihood-profile distance to data (lower is better)",
     yLabel: "W1 of log p(x)/D, nats",
+    references: ["data"],
   },
-  { key: "mmd2", title: "MMD² to data (lower is better)", yLabel: "MMD², averaged RBF kernel" },
-  { key: "incoherent", title: "Outputs mixing two patterns (lower is better)", yLabel: "fraction of outputs" },
-  { key: "logLikelihoodPerDim", title: "Mean exact log-likelihood", yLabel: "log p_data(x) / D, nats" },
-  { key: "rmsToInput", title: "Distance to the input (faithfulness)", yLabel: "RMS per value" },
+  { key: "mmd2", title: "MMD² to data (lower is better)", yLabel: "MMD², averaged RBF kernel", references: ["data"] },
+  {
+    key: "incoherent",
+    title: "Outputs mixing two patterns (lower is better)",
+    yLabel: "fraction of outputs",
+    references: ["data"],
+  },
+  {
+    key: "logLikelihoodPerDim",
+    title: "Mean exact log-likelihood",
+    yLabel: "log p_data(x) / D, nats",
+    references: ["data"],
+  },
+  { key: "rmsToInput", title: "Distance to the input (faithfulness)", yLabel: "RMS per value", references: [] },
+];
+
+/** Drag only (drag-transfer.ts): where the content of the input's source block ended. */
+const dragPanels: readonly MetricPanel[] = [
+  {
+    key: "sourceAtTarget",
+    title: "Source content at the target (higher: it moved)",
+    yLabel: "corr(output's target block, input's source block)",
+    references: ["input", "copy"],
+  },
+  {
+    key: "sourceAtSource",
+    title: "Source content still at the source",
+    yLabel: "corr(output's source block, input's source block)",
+    references: ["input"],
+  },
 ];
 
 function taskFigure(edit: TaskEditResult, config: TaskExperimentConfig): string {
   const stepCounts = [...new Set(edit.settings.map((s) => s.steps))];
-  const panels: ChartPanel[] = metricPanels.map(({ key, title, yLabel }) => {
+  const panelList = edit.task === "drag" ? [...metricPanels, ...dragPanels] : metricPanels;
+  const panels: ChartPanel[] = panelList.map(({ key, title, yLabel, references }) => {
     const series: ChartSeries[] = (["ode", "sde"] as const).flatMap((sampler) =>
       stepCounts.map((steps, i) => ({
         label: `${sampler.toUpperCase()}, ${steps}-step grid`,
         color: shade(sampler, i, stepCounts.length),
         dashed: sampler === "ode",
-        points: edit.settings.filter((s) => s.steps === steps).map((s) => errorPoint(s.t0, s[sampler][key])),
+        points: edit.settings.filter((s) => s.steps === steps).map((s) => errorPoint(s.t0, s[sampler][key]!)),
       })),
     );
-    const data = edit.baselines.data[key];
-    const referenceLines =
-      key === "rmsToInput"
-        ? []
-        : [{ y: data.mean, label: `a second data sample (${data.mean.toFixed(4)})`, color: "#555" }];
+    const referenceLines = references.map((reference) => {
+      if (reference === "copy") return { y: 1, label: "the source copied exactly (1)", color: "#c33" };
+      const { mean } = edit.baselines[reference === "data" ? "data" : "inputs"][key]!;
+      const label = reference === "data" ? "a second data sample" : "the input unchanged";
+      return { y: mean, label: `${label} (${mean.toFixed(4)})`, color: "#555" };
+    });
     const region = edit.task === "inpaint" ? "fill vs kept cells" : "left vs right half";
     const axisLabel = key === "incoherent" ? `${yLabel} (${region})` : yLabel;
     return { title, xLabel: "t0 (strength)", yLabel: axisLabel, series, referenceLines };

@@ -2,6 +2,7 @@
 import type { PaperConfig } from "./paper-config.js";
 import type { PaperResult } from "./paper-figures.js";
 import type { SeedSummary } from "./seed-statistics.js";
+import type { TaskEditResult } from "./task-experiment.js";
 
 const fixed = (value: number, digits = 4) => value.toFixed(digits);
 const withInterval = (s: SeedSummary, digits = 4) => `${fixed(s.mean, digits)} ± ${fixed(s.ci95, digits)}`;
@@ -111,7 +112,29 @@ export function paperSummaryMarkdown(result: PaperResult, config: PaperConfig): 
           ]),
         ),
       );
+      if (edit.task === "drag") parts.push(dragTransferTable(edit));
     }
   }
   return `${parts.join("\n")}`;
+}
+
+/** Where the input's source content ended (drag-transfer.ts), with what an edit that moved nothing scores. */
+function dragTransferTable(edit: TaskEditResult): string {
+  const { inputs } = edit.baselines;
+  return [
+    `Where the source content ended: mean correlation of the output's target block (and source block) with the input's source block. The input unchanged scores ${withInterval(inputs.sourceAtTarget!)} at the target and ${fixed(inputs.sourceAtSource!.mean, 3)} at the source; the source copied exactly scores 1 at the target.\n`,
+    table(
+      ["t0", "grid (run)", "at target ODE", "at target SDE", "SDE-ODE", "better", "at source ODE", "at source SDE"],
+      edit.settings.map((s) => [
+        String(s.t0),
+        `${s.steps} (${s.runSteps})`,
+        withInterval(s.ode.sourceAtTarget!),
+        withInterval(s.sde.sourceAtTarget!),
+        withInterval(s.sdeMinusOde.sourceAtTarget!),
+        s.better.sourceAtTarget!,
+        withInterval(s.ode.sourceAtSource!),
+        withInterval(s.sde.sourceAtSource!),
+      ]),
+    ),
+  ].join("\n");
 }

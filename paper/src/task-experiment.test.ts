@@ -78,6 +78,27 @@ describe("runTaskExperiment (experiment 2)", async () => {
     }
   });
 
+  it("measures where a drag's source content ended, for drag edits only", () => {
+    for (const setting of drag!.settings) {
+      for (const summary of [
+        setting.ode.sourceAtTarget,
+        setting.sde.sourceAtSource,
+        setting.sdeMinusOde.sourceAtTarget,
+      ]) {
+        expect(summary!.perSeed).toHaveLength(2);
+        expect(Math.abs(summary!.mean)).toBeLessThanOrEqual(1);
+      }
+      expect(["ode", "sde", "tie"]).toContain(setting.better.sourceAtTarget);
+    }
+    // An edit that moved nothing: its source content is all still at the source.
+    expect(drag!.baselines.inputs.sourceAtSource!.mean).toBeCloseTo(1, 6);
+    expect(drag!.baselines.inputs.sourceAtTarget!.mean).toBeLessThan(1);
+    for (const edit of [composite!, fill!]) {
+      expect(edit.settings[0]!.ode.sourceAtTarget).toBeUndefined();
+      expect(edit.settings[0]!.better.sourceAtTarget).toBeUndefined();
+    }
+  });
+
   it("scores a second data sample as data: log-likelihood near the exact entropy, small distances", () => {
     // For N(μ_k, s² I) components that barely overlap, E log p ≈ -½ log(2π e s²) per value.
     const entropyPerValue = -0.5 * Math.log(2 * Math.PI * Math.E * data.std ** 2);

@@ -3,6 +3,7 @@
 import { GaussianMixtureNoisePredictor, GaussianRng, samplerEta, stepGrid } from "@stochedit/gpu-runner/sampling";
 import type { Sampler } from "@stochedit/shared";
 import { stepsFromT0 } from "@stochedit/shared";
+import { dragRegions, dragTransfer } from "./drag-transfer.js";
 import { chainVarianceRatio } from "./gaussian-closed-form.js";
 import { medianDistance, mmdSquared } from "./mmd.js";
 import type { TaskEditConfig, TaskExperimentConfig } from "./paper-config.js";
@@ -16,7 +17,7 @@ import { deriveSeed, UniformRng } from "./uniform-rng.js";
 /**
  * Per seed, against that seed's data sample: MMD², the Wasserstein-1 distance of the log-likelihood profiles, the
  * fraction of outputs that mix two patterns, the mean exact log-likelihood, the mode-weight TV, and the RMS distance
- * to the input.
+ * to the input; for drag edits also where the input's source content ended (drag-transfer.ts).
  */
 interface SeedMetrics {
   mmd2: number;
@@ -26,6 +27,10 @@ interface SeedMetrics {
   logLikelihoodPerDim: number;
   modeWeightTv: number;
   rmsToInput: number;
+  /** Drag only: mean correlation of the output's target block with the input's source block (1: moved intact). */
+  sourceAtTarget?: number;
+  /** Drag only: the same at the output's source block (1: the content stayed where it was). */
+  sourceAtSource?: number;
 }
 
 export type MetricSummaries = { readonly [M in keyof SeedMetrics]: SeedSummary };
@@ -48,8 +53,13 @@ export interface TaskSettingResult {
   readonly sde: MetricSummaries;
   /** Per seed SDE - ODE on the same inputs and job seeds. */
   readonly sdeMinusOde: MetricSummaries;
-  /** Lower is better for all three. */
-  readonly better: { readonly mmd2: Verdict; readonly likelihoodW1: Verdict; readonly incoherent: Verdict };
+  /** Lower is better for the first three; higher for sourceAtTarget (drag only). */
+  readonly better: {
+    readonly mmd2: Verdict;
+    readonly likelihoodW1: Verdict;
+    readonly incoherent: Verdict;
+    readonly sourceAtTarget?: Verdict;
+  };
 }
 
 export interface TaskEditResult {
@@ -58,7 +68,7 @@ export interface TaskEditResult {
   readonly baselines: {
     /** A second data sample: the MMD² noise floor and the data's own log-likelihood. */
     readonly data: MetricSummaries;
-    /** The unedited inputs. */
+    /** The unedited inputs (for drag: an edit that moved nothing). */
     readonly inputs: MetricSummaries;
   };
   readonly settings: TaskSettingResult[];
@@ -98,17 +108,19 @@ export async function runTaskExperiment(
   const { height, width } = config.data;
   const leftHalf = rectMask({ x: 0, y: 0, width: width >> 1, height }, config.data);
   const metricsOf = (
+    edit: TaskEditConfig,
     xs: readonly Float32Array[],
     reference: readonly Float32Array[],
     inputs: readonly Float32Array[],
     region: Float32Array,
-  ) => ({
+  ): SeedMetrics => ({
     mmd2: mmdSquared(xs, reference, bandwidths),
     likelihoodW1: likelihoodW1(mixture, xs, reference),
     incoherent: incoherentFraction(mixture, xs, region),
     logLikelihoodPerDim: logLikelihoodPerDim(mixture, xs),
     modeWeightTv: modeWeightTv(mixture, xs),
     rmsToInput: rmsDistance(xs, inputs),
+    ...(edit.task === "drag" && dragTransfer(xs, inputs, dragRegions(edit.points, width, height), width * height)),
   });
 
   const edits: TaskEditResult[] = [];
@@ -124,8 +136,8 @@ export async function runTaskExperiment(
       const inputs = Array.from({ length: n }, () => drawTaskInput(edit, mixture, config.data, uniform, rng));
       const reference = references[s]!;
       const fresh = drawSet(deriveSeed(seed, 2));
-      baselines.data.push(metricsOf(fresh, reference, fresh, region));
-      baselines.inputs.push(metricsOf(inputs, reference, inputs, region));
+      baselines.data.push(metricsOf(edit, fresh, reference, fresh, region));
+      baselines.inputs.push(metricsOf(edit, inputs, reference, inputs, region));
       if (s === 0) examples.inputs = exampleValues(inputs);
       for (const [i, setting] of settings.entries()) {
         for (const sampler of ["ode", "sde"] as const) {
@@ -137,7 +149,7 @@ export async function runTaskExperiment(
               await runTaskOnce(edit, Float32Array.from(input), config.data, { ...setting, sampler }, runtime),
             );
           }
-          perSeed[i]![sampler].push(metricsOf(outputs, reference, inputs, region));
+          perSeed[i]![sampler].push(metricsOf(edit, outputs, reference, inputs, region));
           if (s === 0 && setting.t0 === example.t0 && setting.steps === example.steps) {
             examples[sampler] = exampleValues(outputs);
           }
@@ -162,7 +174,7 @@ function exampleValues(xs: readonly Float32Array[]): number[][] {
 }
 
 function summarizeMetrics(perSeed: readonly SeedMetrics[]): MetricSummaries {
-  const of = (key: keyof SeedMetrics) => summarizeSeeds(perSeed.map((m) => m[key]));
+  const of = (key: keyof SeedMetrics) => summarizeSeeds(perSeed.map((m) => m[key]!));
   return {
     mmd2: of("mmd2"),
     likelihoodW1: of("likelihoodW1"),
@@ -170,6 +182,10 @@ function summarizeMetrics(perSeed: readonly SeedMetrics[]): MetricSummaries {
     logLikelihoodPerDim: of("logLikelihoodPerDim"),
     modeWeightTv: of("modeWeightTv"),
     rmsToInput: of("rmsToInput"),
+    ...(perSeed[0]!.sourceAtTarget !== undefined && {
+      sourceAtTarget: of("sourceAtTarget"),
+      sourceAtSource: of("sourceAtSource"),
+    }),
   };
 }
 
@@ -192,9 +208,10 @@ function settingResult(
     sde: summarizeMetrics(perSeed.sde),
     sdeMinusOde,
     better: {
-      mmd2: verdict(sdeMinusOde.mmd2),
-      likelihoodW1: verdict(sdeMinusOde.likelihoodW1),
-      incoherent: verdict(sdeMinusOde.incoherent),
+      mmd2: verdict(sdeMinusOde.mmd2, "lower"),
+      likelihoodW1: verdict(sdeMinusOde.likelihoodW1, "lower"),
+      incoherent: verdict(sdeMinusOde.incoherent, "lower"),
+      ...(sdeMinusOde.sourceAtTarget && { sourceAtTarget: verdict(sdeMinusOde.sourceAtTarget, "higher") }),
     },
   };
 }
@@ -207,11 +224,15 @@ function differenceOf(sde: SeedMetrics, ode: SeedMetrics): SeedMetrics {
     logLikelihoodPerDim: sde.logLikelihoodPerDim - ode.logLikelihoodPerDim,
     modeWeightTv: sde.modeWeightTv - ode.modeWeightTv,
     rmsToInput: sde.rmsToInput - ode.rmsToInput,
+    ...(sde.sourceAtTarget !== undefined && {
+      sourceAtTarget: sde.sourceAtTarget - ode.sourceAtTarget!,
+      sourceAtSource: sde.sourceAtSource! - ode.sourceAtSource!,
+    }),
   };
 }
 
-/** For a distance or an error rate (lower is better): the sampler whose paired difference's 95% interval excludes 0, else a tie. */
-function verdict(sdeMinusOde: SeedSummary): Verdict {
+/** The sampler whose paired difference's 95% interval excludes 0 on the better side, else a tie. */
+function verdict(sdeMinusOde: SeedSummary, better: "lower" | "higher"): Verdict {
   if (Math.abs(sdeMinusOde.mean) <= sdeMinusOde.ci95) return "tie";
-  return sdeMinusOde.mean < 0 ? "sde" : "ode";
+  return sdeMinusOde.mean < 0 === (better === "lower") ? "sde" : "ode";
 }

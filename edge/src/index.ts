@@ -6,6 +6,7 @@ import { app } from "./app.js";
 import { deliverWebhookBatch } from "./webhooks/deliver-webhooks.js";
 import { sweepOwedWebhooks } from "./webhooks/sweep-owed-webhooks.js";
 
+export { ReplayGuard } from "./auth/replay-guard.js";
 export { Dispatcher } from "./dispatch/dispatcher.js";
 export { RateLimiter } from "./ratelimit/rate-limiter.js";
 

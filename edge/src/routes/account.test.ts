@@ -67,7 +67,8 @@ describe("GET /v1/account/ledger", () => {
     const customer = await createCustomer("ledger-pages", 5_000_000);
     const image = await uploadPng(customer.key, 64, 64);
     const edits = [];
-    for (let i = 0; i < 4; i++) edits.push(await submitAccepted(customer.key, { task: "img2img", image, strength: 0.5, seed: i }));
+    for (let i = 0; i < 4; i++)
+      edits.push(await submitAccepted(customer.key, { task: "img2img", image, strength: 0.5, seed: i }));
     // Two of them released again, two still held: grant + 4 holds + 2 releases + a second grant = 8 entries.
     for (const edit of edits.slice(0, 2)) {
       expect((await call("POST", `/v1/edits/${edit.id}/cancel`, { token: customer.key })).status).toBe(200);

@@ -106,7 +106,10 @@ describe("claim, heartbeat, progress, complete", () => {
     const download = await fetch(job.image.url);
     expect(download.status).toBe(200);
     expect(new Uint8Array(await download.arrayBuffer()).subarray(1, 4)).toEqual(new Uint8Array([0x50, 0x4e, 0x47]));
-    expect(job.mask?.url).toContain(`/uploads/${mask}`);
+    // The edit's own copies of the uploads, the image with the size it was priced for.
+    expect(job.image).toMatchObject({ width: 96, height: 64 });
+    expect(job.image.url).toContain(`/accounts/${customer.account.id}/edits/${accepted.id}/image?`);
+    expect(job.mask?.url).toContain(`/accounts/${customer.account.id}/edits/${accepted.id}/mask?`);
     const putCheck = await checkPresignedUrl("PUT", job.output.url, job.output.headers, env.S3_SECRET_ACCESS_KEY);
     expect(putCheck).toMatchObject({ valid: true, signedHeaders: ["content-type", "host"] });
     expect(await editRow(accepted.id)).toMatchObject({ status: "running", attempts: 1, lease_id: job.lease.id });

@@ -1,15 +1,15 @@
-/** @module public-api: the calls an app makes (uploads, edits, account, ledger), each answer checked by the shared schema. */
+/** @module public-api: the calls an app makes (uploads, edits, account, ledger), each answer checked by its schema. */
 import {
   AccountView,
   Edit,
   EditAccepted,
   EditList,
   type EditRequestInput,
+  type EditStatus,
+  type ImageContentType,
   type LedgerEntry,
   LedgerPage,
   Quote,
-  type EditStatus,
-  type ImageContentType,
   UploadResponse,
   type WebhookDelivery,
   WebhookDeliveryList,

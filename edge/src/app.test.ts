@@ -61,6 +61,7 @@ describe("app", () => {
       "/admin/accounts/{account}/keys",
       "/admin/accounts/{account}/keys/{key}/revoke",
       "/v1/account",
+      "/v1/account/ledger",
       "/v1/account/webhook-secret",
       "/v1/account/webhook-secret/rotate",
       "/v1/edits",

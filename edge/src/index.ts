@@ -8,6 +8,7 @@ import { sweepRetention } from "./edits/sweep-retention.js";
 import { deliverWebhookBatch } from "./webhooks/deliver-webhooks.js";
 import { sweepOwedWebhooks } from "./webhooks/sweep-owed-webhooks.js";
 
+export { ReplayGuard } from "./auth/replay-guard.js";
 export { Dispatcher } from "./dispatch/dispatcher.js";
 export { RateLimiter } from "./ratelimit/rate-limiter.js";
 

@@ -1,6 +1,7 @@
 /** @module account: the account view, ledger entries, API keys and the admin bodies that manage them. */
 import { z } from "zod";
 import { AccountId } from "./ids.js";
+import { listLimits } from "./limits.js";
 
 export const Scope = z.enum(["edits:write", "edits:read"]).meta({ id: "Scope" });
 export type Scope = z.infer<typeof Scope>;
@@ -30,10 +31,29 @@ export const AccountView = z
     name: z.string(),
     balance: z.int().meta({ description: "Available micro-credits (not counting holds)" }),
     held: z.int().meta({ description: "Micro-credits reserved by edits in flight" }),
-    recent_ledger: z.array(LedgerEntry),
+    recent_ledger: z.array(LedgerEntry).meta({
+      description: "The newest ledger entries (at most 20); GET /v1/account/ledger pages through all of them",
+    }),
   })
   .meta({ id: "Account" });
 export type AccountView = z.infer<typeof AccountView>;
+
+export const LedgerListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(listLimits.maxLimit).default(listLimits.defaultLimit),
+  cursor: z.string().max(200).optional(),
+});
+export type LedgerListQuery = z.infer<typeof LedgerListQuery>;
+
+export const LedgerPage = z
+  .object({
+    data: z.array(LedgerEntry),
+    next_cursor: z
+      .string()
+      .nullable()
+      .meta({ description: "Pass as cursor for the next (older) page; null at the end" }),
+  })
+  .meta({ id: "LedgerPage" });
+export type LedgerPage = z.infer<typeof LedgerPage>;
 
 export const WebhookSecret = z
   .object({ secret: z.string().regex(/^whsec_/), created_at: z.iso.datetime() })

@@ -7,6 +7,7 @@ export const jobErrorCodes = {
   image_invalid: { retryable: false, message: "the image could not be decoded as PNG, JPEG or WebP" },
   image_too_large: { retryable: false, message: "the image exceeds the size or pixel limits" },
   image_too_small: { retryable: false, message: "the image is smaller than the minimum side" },
+  input_changed: { retryable: false, message: "the image is not the one the edit was priced for (another size)" },
   mask_missing: { retryable: false, message: "the uploaded mask was not found" },
   mask_invalid: { retryable: false, message: "the mask could not be decoded" },
   mask_size_mismatch: { retryable: false, message: "the mask does not have the image's size" },

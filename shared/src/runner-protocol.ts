@@ -22,6 +22,8 @@ export const Lease = z.object({
 export type Lease = z.infer<typeof Lease>;
 
 export const PresignedGet = z.object({ url: z.url() });
+/** The image's size as the edit was priced: the runner refuses an image of another size (`input_changed`). */
+export const PricedImage = PresignedGet.extend({ width: z.int().min(1), height: z.int().min(1) });
 export const PresignedPut = z.object({
   url: z.url(),
   headers: z.record(z.string(), z.string()),
@@ -37,7 +39,8 @@ export const ClaimedJob = z.object({
   request: EditRequest,
   seed: z.int().min(0),
   model: z.string(),
-  image: PresignedGet,
+  /** The edit's own copy of the uploaded image, which no presigned PUT can write. */
+  image: PricedImage,
   mask: PresignedGet.optional(),
   output: PresignedPut.extend({ format: OutputFormat }),
 });

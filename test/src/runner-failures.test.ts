@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { EditRequestInput } from "@stochedit/shared";
+import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "../../scripts/local-stack/wait-until.js";
 import { type E2eStack, startE2eStack } from "./support/e2e-stack.js";
@@ -7,7 +8,7 @@ import { isTerminalEdit, waitForEdit } from "./support/edit-status.js";
 import { printLogsOnFailure } from "./support/failure-logs.js";
 import { fastEdgeVars } from "./support/fast-edge.js";
 import { ApiClient } from "./support/public-api.js";
-import { corruptPng, samplePhoto } from "./support/sample-images.js";
+import { corruptPng, paddedFlatPng, samplePhoto } from "./support/sample-images.js";
 import { clearAfterTest } from "./support/test-isolation.js";
 
 let stack: E2eStack;
@@ -166,5 +167,72 @@ describe("runners that fail", () => {
     expect(await api.edit(accepted.id)).toMatchObject({ status: "canceled", charged: 0 });
     expect(await api.account()).toMatchObject({ balance: before.balance, held: 0 });
     expect(await ledgerKinds(accepted.id)).toEqual(["hold", "release"]);
+  });
+});
+
+describe("inputs replaced after pricing", () => {
+  it("a PUT to the upload's URL after the submission changes nothing: the priced image runs, at its price", async () => {
+    const before = await api.account();
+    // Two flat PNGs of one byte length: the signed content-type and content-length admit both.
+    const upload = await api.uploadKeepingUrl(await paddedFlatPng(64, 64, 20_000), "image/png");
+    // The API's default 200-step grid, as the issue's report: the 2000x2000 image would cost 36 times as much.
+    const drag: EditRequestInput = {
+      task: "drag",
+      image: upload.upload_id,
+      points: [{ from: [20, 20], to: [40, 30] }],
+    };
+    const accepted = await api.submit(drag);
+    await api.putAgain(upload, await paddedFlatPng(2000, 2000, 20_000));
+    // The upload itself is 2000x2000 now, and would be priced so.
+    expect((await api.quote(drag)).price).toBeGreaterThan(accepted.price * 30);
+
+    await stack.startRunner("priced-g");
+    const edit = await waitForEdit(api, accepted.id, isTerminalEdit);
+    expect(edit).toMatchObject({ status: "succeeded", charged: accepted.price, output: { width: 64, height: 64 } });
+    const output = await (await fetch(edit.output!.url)).arrayBuffer();
+    expect(await sharp(output).metadata()).toMatchObject({ width: 64, height: 64 });
+
+    const account = await api.account();
+    expect(account).toMatchObject({ balance: before.balance - accepted.price, held: 0 });
+    const ledger = await api.ledger();
+    const ofEdit = ledger.filter((entry) => entry.edit_id === accepted.id);
+    expect(ofEdit.map((entry) => [entry.kind, entry.amount, entry.held_change])).toEqual([
+      ["capture", 0, -accepted.price],
+      ["hold", -accepted.price, accepted.price],
+    ]);
+    expect(ledger.reduce((sum, entry) => sum + entry.amount, 0)).toBe(account.balance);
+  });
+
+  it("an image of another size than the priced one is refused by the runner: input_changed, not retried, refunded", async () => {
+    const runnerId = "priced-h";
+    const before = await api.account();
+    const accepted = await api.submit({
+      task: "img2img",
+      image: await api.upload(await samplePhoto(96), "image/jpeg"),
+      strength: 0.5,
+      steps: 10,
+    });
+    // No API call can do this any more: the edit's own copy replaced behind the edge's back (a store that changed
+    // it, or a header the edge read otherwise than the runner's decoder). The runner is the last line.
+    const copy = stack.objectUrl(`accounts/${stack.accountId}/edits/${accepted.id}/image`);
+    const put = await fetch(copy, {
+      method: "PUT",
+      headers: { "content-type": "image/jpeg" },
+      body: await samplePhoto(128),
+    });
+    expect(put.status).toBe(200);
+
+    const runner = await stack.startRunner(runnerId);
+    const edit = await waitForEdit(api, accepted.id, isTerminalEdit);
+    expect(edit).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      charged: 0,
+      error: { code: "input_changed", retryable: false },
+    });
+    expect(edit.error?.message).toContain("the image is 128x128, but the edit was priced for 96x96");
+    expect(await api.account()).toMatchObject({ balance: before.balance, held: 0 });
+    expect(await ledgerKinds(accepted.id)).toEqual(["hold", "release"]);
+    expect(await jobOutcomes(runner.healthUrl)).toEqual({ failed: 1 });
   });
 });

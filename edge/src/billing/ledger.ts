@@ -50,9 +50,9 @@ export async function createEditWithHold(db: D1Database, edit: NewEdit): Promise
     db
       .prepare(
         `INSERT INTO edits (id, account_id, task, sampler, status, request_json, image_upload_id, mask_upload_id,
-           width, height, price_micro, seed, model, progress_total, idempotency_key, request_sha256, created_at,
-           started_at, finished_at, retention_seconds)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20
+           image_key, mask_key, width, height, price_micro, seed, model, progress_total, idempotency_key,
+           request_sha256, created_at, started_at, finished_at, retention_seconds)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22
          WHERE changes() = 1`,
       )
       .bind(
@@ -64,6 +64,8 @@ export async function createEditWithHold(db: D1Database, edit: NewEdit): Promise
         edit.request_json,
         edit.image_upload_id,
         edit.mask_upload_id,
+        edit.image_key,
+        edit.mask_key,
         edit.width,
         edit.height,
         edit.price_micro,

@@ -33,16 +33,24 @@ export async function readAccount(db: D1Database, accountId: string): Promise<Ac
     .first<AccountRow>();
 }
 
-/** Newest first. */
-export async function readRecentLedger(db: D1Database, accountId: string, limit: number): Promise<LedgerEntry[]> {
+/**
+ * Newest first, from the entry just older than `beforeId` (the last one of the previous page) when given. Ids only
+ * grow, so entries written while a client pages land before its first page, never between pages. One row more than
+ * asked tells whether another page follows.
+ */
+export async function listLedger(
+  db: D1Database,
+  accountId: string,
+  page: { limit: number; beforeId: number | undefined },
+): Promise<{ entries: LedgerEntry[]; hasMore: boolean }> {
   const { results } = await db
     .prepare(
       `SELECT id, kind, amount_micro, held_change_micro, edit_id, note, created_at
-       FROM ledger_entries WHERE account_id = ? ORDER BY id DESC LIMIT ?`,
+       FROM ledger_entries WHERE account_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3`,
     )
-    .bind(accountId, limit)
+    .bind(accountId, page.beforeId ?? null, page.limit + 1)
     .all<LedgerRow>();
-  return results.map((row) => ({
+  const entries = results.slice(0, page.limit).map((row) => ({
     id: row.id,
     kind: row.kind,
     amount: row.amount_micro,
@@ -51,6 +59,7 @@ export async function readRecentLedger(db: D1Database, accountId: string, limit:
     note: row.note,
     created_at: new Date(row.created_at).toISOString(),
   }));
+  return { entries, hasMore: results.length > page.limit };
 }
 
 export const recentLedgerLength = 20;
@@ -61,6 +70,6 @@ export async function accountView(db: D1Database, account: AccountRow): Promise<
     name: account.name,
     balance: account.balance_micro,
     held: account.held_micro,
-    recent_ledger: await readRecentLedger(db, account.id, recentLedgerLength),
+    recent_ledger: (await listLedger(db, account.id, { limit: recentLedgerLength, beforeId: undefined })).entries,
   };
 }

@@ -13,6 +13,10 @@ export interface EditRow {
   request_json: string;
   image_upload_id: string;
   mask_upload_id: string | null;
+  /** The objects the edit reads: its own copies of the uploads (see migration 0004). */
+  image_key: string;
+  mask_key: string | null;
+  /** The image's size as priced: the runner refuses an image of another size. */
   width: number;
   height: number;
   price_micro: number;
@@ -31,13 +35,13 @@ export interface EditRow {
   finished_at: number | null;
   /** The lease of the latest claim (see migration 0002). */
   lease_id: string | null;
-  /** How long the pixels are kept after the edit ends, and when they were deleted (migration 0004). */
+  /** How long the pixels are kept after the edit ends, and when they were deleted (migration 0005). */
   retention_seconds: number;
   purged_at: number | null;
 }
 
-const editColumns = `id, account_id, task, sampler, status, request_json, image_upload_id, mask_upload_id, width, height,
-  price_micro, charged_micro, seed, model, progress_step, progress_total, attempts, error_json, output_json,
+const editColumns = `id, account_id, task, sampler, status, request_json, image_upload_id, mask_upload_id, image_key,
+  mask_key, width, height, price_micro, charged_micro, seed, model, progress_step, progress_total, attempts, error_json, output_json,
   idempotency_key, request_sha256, created_at, started_at, finished_at, lease_id, retention_seconds, purged_at`;
 
 /** Scoped to the account: another account's edit reads as missing (404, never 403). */
@@ -104,15 +108,11 @@ export async function readEditById(db: D1Database, editId: string): Promise<Edit
   return db.prepare(`SELECT ${editColumns} FROM edits WHERE id = ?`).bind(editId).first<EditRow>();
 }
 
-/** What a runner needs of a claimed edit: the request as accepted and where its input objects are. */
-export interface StartedEdit {
-  account_id: string;
-  request_json: string;
-  seed: number;
-  model: string;
-  image_key: string;
-  mask_key: string | null;
-}
+/** What a runner needs of a claimed edit: the request as accepted, where its input objects are, the priced size. */
+export type StartedEdit = Pick<
+  EditRow,
+  "account_id" | "request_json" | "seed" | "model" | "image_key" | "mask_key" | "width" | "height"
+>;
 
 /**
  * Marks the edit running under a new lease (its attempt number, the first start time kept), and reads what the
@@ -132,10 +132,7 @@ export async function startEdit(
       .bind(start.editId, start.leaseId, start.attempt, start.nowMs),
     db
       .prepare(
-        `SELECT e.account_id, e.request_json, e.seed, e.model, image.object_key AS image_key, mask.object_key AS mask_key
-         FROM edits e JOIN uploads image ON image.id = e.image_upload_id
-           LEFT JOIN uploads mask ON mask.id = e.mask_upload_id
-         WHERE e.id = ?1`,
+        "SELECT account_id, request_json, seed, model, image_key, mask_key, width, height FROM edits WHERE id = ?1",
       )
       .bind(start.editId),
   ]);
@@ -182,7 +179,6 @@ export async function readEditProgress(
     .bind(editId, accountId)
     .first<EditProgressRow>();
 }
-
 /** Ended edits whose retention is over and whose pixels are still stored, oldest ending first. */
 export async function listEditsToPurge(db: D1Database, query: { nowMs: number; limit: number }): Promise<EditRow[]> {
   const { results } = await db

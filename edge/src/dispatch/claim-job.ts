@@ -69,7 +69,7 @@ async function claimedJob(
     request,
     seed: edit.seed,
     model: edit.model,
-    image: { url: image.url },
+    image: { url: image.url, width: edit.width, height: edit.height },
     ...(mask && { mask: { url: mask.url } }),
     output: { url: output.url, headers: output.headers, key: outputKey, format: request.output_format },
   };

@@ -1,39 +1,24 @@
 /**
  * @module inspect-edit: the checks of an edit request that need more than its schema: the webhook URL is allowed, the
- * uploads exist and are the caller's, the image's real size is within limits, the mask matches it, the drag points
- * lie inside it, and the model is served. The result prices the edit (the price depends on the image's size).
+ * model is served, the input objects exist, the image's real size is within limits, the mask matches it, and the drag
+ * points lie inside it. The result prices the edit (the price depends on the image's size).
  */
-import {
-  type DragPair,
-  type EditRequest,
-  imageSizeProblem,
-  type Quote,
-  quote,
-  retentionLimits,
-  type Size,
-} from "@stochedit/shared";
+import { type DragPair, type EditRequest, imageSizeProblem, type Quote, quote, type Size } from "@stochedit/shared";
 import type { EdgeConfig } from "../config.js";
-import { readUpload, type UploadRow } from "../db/uploads.js";
 import { ApiError, fieldProblem } from "../http/api-error.js";
 import { probeImageSize } from "../storage/image-size.js";
 import { objectUrl, s3Client } from "../storage/object-store.js";
 import { ObjectMissingError, s3RangeReader } from "../storage/range-reader.js";
 import { webhookUrlProblem } from "../webhooks/webhook-url-guard.js";
+import { type EditInput, type EditInputs, nothingUploaded } from "./edit-inputs.js";
 
 export interface InspectedEdit {
   size: Size;
-  imageUploadId: string;
-  maskUploadId: string | null;
-  model: string;
   quote: Quote;
 }
 
-export async function inspectEdit(
-  db: D1Database,
-  config: EdgeConfig,
-  accountId: string,
-  request: EditRequest,
-): Promise<InspectedEdit> {
+/** The settings checked before any object is read or copied; returns the model the edit runs on. */
+export function checkEditSettings(config: EdgeConfig, request: EditRequest): string {
   if (request.webhook_url !== undefined) {
     const problem = webhookUrlProblem(request.webhook_url, config.webhooks);
     if (problem) throw fieldProblem("webhook_url", problem);
@@ -42,10 +27,21 @@ export async function inspectEdit(
   if (!config.servedModels.includes(model)) {
     throw fieldProblem("model", `model "${model}" is not served; choose one of: ${config.servedModels.join(", ")}`);
   }
-  const maskId = request.task === "img2img" ? undefined : request.mask;
+  return model;
+}
+
+/**
+ * Reads the sizes of `inputs` (for a submission: the edit's own copies) and prices the request on them; its settings
+ * were checked first (`checkEditSettings`).
+ */
+export async function inspectEdit(
+  config: EdgeConfig,
+  request: EditRequest,
+  inputs: EditInputs,
+): Promise<InspectedEdit> {
   const [size, maskSize] = await Promise.all([
-    uploadedImageSize(db, config, accountId, "image", request.image),
-    maskId === undefined ? undefined : uploadedImageSize(db, config, accountId, "mask", maskId),
+    storedImageSize(config, inputs.image),
+    inputs.mask && storedImageSize(config, inputs.mask),
   ]);
   const tooBig = imageSizeProblem(size);
   if (tooBig) throw fieldProblem("image", tooBig);
@@ -56,7 +52,7 @@ export async function inspectEdit(
     );
   }
   if (request.task === "drag") checkPointsInside(request.points, size);
-  return { size, imageUploadId: request.image, maskUploadId: maskId ?? null, model, quote: quote(request, size) };
+  return { size, quote: quote(request, size) };
 }
 
 function checkPointsInside(points: readonly DragPair[], size: Size) {
@@ -74,33 +70,16 @@ function checkPointsInside(points: readonly DragPair[], size: Size) {
   }
 }
 
-/** The displayed size of an upload of this account, read from the object's header with ranged GETs. */
-async function uploadedImageSize(
-  db: D1Database,
-  config: EdgeConfig,
-  accountId: string,
-  field: "image" | "mask",
-  uploadId: string,
-): Promise<Size> {
-  const upload: UploadRow | null = await readUpload(db, accountId, uploadId);
-  if (!upload) throw fieldProblem(field, `upload ${uploadId} does not exist; create one with POST /v1/uploads`);
-  if (upload.purged_at !== null) {
-    throw fieldProblem(
-      field,
-      `upload ${uploadId} was deleted (uploads are kept ${retentionLimits.uploadSeconds / 3600} hours, or until ` +
-        "the edits that used them are deleted); upload the image again",
-    );
-  }
-  const url = objectUrl(config.s3, upload.object_key);
+/** The displayed size of an input, read from the object's header with ranged GETs. */
+async function storedImageSize(config: EdgeConfig, input: EditInput): Promise<Size> {
+  const url = objectUrl(config.s3, input.key);
   try {
     const probe = await probeImageSize(s3RangeReader(s3Client(config.s3), url));
-    if (!probe.ok) throw fieldProblem(field, `upload ${uploadId} is not a usable image: ${probe.reason}`);
+    if (!probe.ok) throw fieldProblem(input.field, `upload ${input.uploadId} is not a usable image: ${probe.reason}`);
     return probe.size;
   } catch (error) {
-    if (error instanceof ObjectMissingError) {
-      throw fieldProblem(field, `nothing has been uploaded for ${uploadId}: PUT the file to its upload URL first`);
-    }
-    if (error instanceof RangeError) throw fieldProblem(field, `upload ${uploadId}: ${error.message}`);
+    if (error instanceof ObjectMissingError) throw nothingUploaded(input);
+    if (error instanceof RangeError) throw fieldProblem(input.field, `upload ${input.uploadId}: ${error.message}`);
     throw error;
   }
 }

@@ -1,12 +1,13 @@
 /**
- * @module purge-edit: deletes an ended edit's pixels: every output object it has (one per claim) and the uploads it
- * used that no other kept edit still uses; then records purged_at. The row and its ledger rows stay.
+ * @module purge-edit: deletes an ended edit's pixels: every output object it has (one per claim), its own copies of
+ * its inputs, and the uploads it used that no other kept edit still uses; then records purged_at. The row and its
+ * ledger rows stay.
  */
 import type { EdgeConfig } from "../config.js";
 import { type EditRow, markEditPurged } from "../db/edits.js";
 import { listUploadsOnlyUsedBy, markUploadPurged } from "../db/uploads.js";
-import { deleteObject, deleteObjectsUnder } from "../storage/delete-objects.js";
-import { outputObjectPrefix } from "../storage/object-store.js";
+import { deleteObjectsUnder } from "../storage/delete-objects.js";
+import { deleteObject, editInputPrefix, outputObjectPrefix } from "../storage/object-store.js";
 
 /**
  * Objects first, the record last: a failure part way leaves purged_at unset, so the next sweep (or a repeated DELETE)
@@ -20,6 +21,7 @@ export async function purgeEditPixels(
 ): Promise<boolean> {
   if (edit.finished_at === null) return false;
   await deleteObjectsUnder(s3, outputObjectPrefix(edit.account_id, edit.id));
+  await deleteObjectsUnder(s3, editInputPrefix(edit.account_id, edit.id));
   for (const upload of await listUploadsOnlyUsedBy(db, edit.id)) {
     await deleteObject(s3, upload.object_key);
     await markUploadPurged(db, upload.id, nowMs);

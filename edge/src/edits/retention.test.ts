@@ -72,7 +72,9 @@ describe("DELETE /v1/edits/{id}/output", () => {
     const image = await uploadPng(customer.key, 64, 64);
     const edit = await succeededEdit(customer.key, img2img(image));
     const ledgerBefore = await ledgerTotals(customer.account.id);
+    const inputCopy = `accounts/${customer.account.id}/edits/${edit.id}/image`;
     expect(await objectStatus(edit.outputKey)).toBe(200);
+    expect(await objectStatus(inputCopy)).toBe(200);
 
     const deleted = await deleteOutput(customer.key, edit.id);
     expect(deleted.status).toBe(200);
@@ -80,6 +82,7 @@ describe("DELETE /v1/edits/{id}/output", () => {
     expect(deleted.body.purged_at).toEqual(expect.any(String));
     expect(deleted.body.output).toBeUndefined();
     expect(await objectStatus(edit.outputKey)).toBe(404);
+    expect(await objectStatus(inputCopy)).toBe(404);
     expect(await objectStatus(uploadKey(customer.account.id, image))).toBe(404);
 
     const gone = expectProblem(await getOutput(customer.key, edit.id), 410, "gone");

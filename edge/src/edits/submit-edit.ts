@@ -1,7 +1,8 @@
 /**
- * @module submit-edit: POST /v1/edits as one domain step: idempotency, inspection and price, the hold and the new
- * edit in one D1 transaction, then the hand-over to the Dispatcher. A failed hand-over fails the edit and releases
- * the hold, so nothing is charged for a job no runner can see.
+ * @module submit-edit: POST /v1/edits as one domain step: idempotency, the uploads copied to the edit's own keys,
+ * inspection and price of those copies, the hold and the new edit in one D1 transaction, then the hand-over to the
+ * Dispatcher. The edit is priced from and run on the same bytes; a failed hand-over fails the edit and releases the
+ * hold, so nothing is charged for a job no runner can see.
  */
 import { type EditRequest, jobError } from "@stochedit/shared";
 import type { Caller } from "../app-env.js";
@@ -13,8 +14,9 @@ import { type EditRow, readEditByIdempotencyKey, releaseIdempotencyKey } from ".
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { ApiError } from "../http/api-error.js";
 import { newEditId, randomSeed } from "../ids.js";
+import { discardInputCopies, type EditInputs, pinInputs, uploadedInputs } from "./edit-inputs.js";
 import { finishEdit } from "./finish-edit.js";
-import { inspectEdit } from "./inspect-edit.js";
+import { checkEditSettings, inspectEdit } from "./inspect-edit.js";
 
 /**
  * How long an Idempotency-Key stays bound to the edit it created (Stripe's 24 hours): long enough for any client's
@@ -44,61 +46,29 @@ export async function submitEdit(
     if (earlier) return earlier;
   }
 
-  const inspected = await inspectEdit(db, config, caller.accountId, request);
-  if (request.max_price !== undefined && inspected.quote.price > request.max_price) {
-    throw new ApiError(
-      "price_above_max",
-      `this edit costs ${inspected.quote.price} micro-credits, above max_price ${request.max_price}; nothing was held`,
-      { quote: inspected.quote, retryable: false },
-    );
+  const model = checkEditSettings(config, request);
+  const uploaded = await uploadedInputs(db, caller.accountId, request);
+  const editId = newEditId();
+  const inputs = await pinInputs(config.s3, uploaded, caller.accountId, editId);
+  let submission: Submission;
+  try {
+    submission = await holdAndRecord(db, config, caller, request, {
+      editId,
+      model,
+      inputs,
+      requestSha256,
+      idempotencyKey,
+      nowMs,
+    });
+  } catch (error) {
+    await discardInputCopies(config.s3, [inputs.image, inputs.mask]);
+    throw error;
   }
-  const seed = request.seed ?? randomSeed();
-  const edit: EditRow = {
-    id: newEditId(),
-    account_id: caller.accountId,
-    task: request.task,
-    sampler: request.sampler,
-    status: "queued",
-    request_json: JSON.stringify({ ...request, seed, model: inspected.model }),
-    image_upload_id: inspected.imageUploadId,
-    mask_upload_id: inspected.maskUploadId,
-    width: inspected.size.width,
-    height: inspected.size.height,
-    price_micro: inspected.quote.price,
-    charged_micro: 0,
-    seed,
-    model: inspected.model,
-    progress_step: 0,
-    progress_total: inspected.quote.unet_calls,
-    attempts: 0,
-    error_json: null,
-    output_json: null,
-    idempotency_key: idempotencyKey ?? null,
-    request_sha256: requestSha256,
-    created_at: nowMs,
-    started_at: null,
-    finished_at: null,
-    lease_id: null,
-    retention_seconds: request.retention_seconds,
-    purged_at: null,
-  };
-
-  const outcome = await createEditWithHold(db, edit);
-  if (outcome !== "created") {
-    // A concurrent request with the same key may have created the edit in the meantime.
-    const earlier =
-      idempotencyKey === undefined
-        ? undefined
-        : await earlierSubmission(db, caller.accountId, idempotencyKey, requestSha256, nowMs);
-    if (earlier) return earlier;
-    if (outcome === "duplicate_idempotency_key") throw new Error("idempotency key collided but no edit holds it");
-    const account = await readAccount(db, caller.accountId);
-    throw new ApiError(
-      "insufficient_credits",
-      `this edit costs ${edit.price_micro} micro-credits; the account has ${account?.balance_micro ?? 0} available`,
-    );
+  if (submission.replayed) {
+    await discardInputCopies(config.s3, [inputs.image, inputs.mask]);
+    return submission;
   }
-
+  const { edit } = submission;
   try {
     await dispatcherStub(env).enqueue({
       editId: edit.id,
@@ -117,6 +87,83 @@ export async function submitEdit(
     throw new ApiError("unavailable", `edit ${edit.id} could not be queued and was not charged; retry shortly`);
   }
   return { edit, replayed: false };
+}
+
+interface NewEditFacts {
+  editId: string;
+  model: string;
+  /** The edit's own copies of its uploads. */
+  inputs: EditInputs;
+  requestSha256: string;
+  idempotencyKey: string | undefined;
+  nowMs: number;
+}
+
+/**
+ * Prices the edit from its copies and records it with its hold. A concurrent request with the same Idempotency-Key
+ * may have made the edit meanwhile: then that one is the answer (replayed).
+ */
+async function holdAndRecord(
+  db: D1Database,
+  config: EdgeConfig,
+  caller: Caller,
+  request: EditRequest,
+  facts: NewEditFacts,
+): Promise<Submission> {
+  const { inputs, idempotencyKey, requestSha256, nowMs } = facts;
+  const inspected = await inspectEdit(config, request, inputs);
+  if (request.max_price !== undefined && inspected.quote.price > request.max_price) {
+    throw new ApiError(
+      "price_above_max",
+      `this edit costs ${inspected.quote.price} micro-credits, above max_price ${request.max_price}; nothing was held`,
+      { quote: inspected.quote, retryable: false },
+    );
+  }
+  const seed = request.seed ?? randomSeed();
+  const edit: EditRow = {
+    id: facts.editId,
+    account_id: caller.accountId,
+    task: request.task,
+    sampler: request.sampler,
+    status: "queued",
+    request_json: JSON.stringify({ ...request, seed, model: facts.model }),
+    image_upload_id: inputs.image.uploadId,
+    mask_upload_id: inputs.mask?.uploadId ?? null,
+    image_key: inputs.image.key,
+    mask_key: inputs.mask?.key ?? null,
+    width: inspected.size.width,
+    height: inspected.size.height,
+    price_micro: inspected.quote.price,
+    charged_micro: 0,
+    seed,
+    model: facts.model,
+    progress_step: 0,
+    progress_total: inspected.quote.unet_calls,
+    attempts: 0,
+    error_json: null,
+    output_json: null,
+    idempotency_key: idempotencyKey ?? null,
+    request_sha256: requestSha256,
+    created_at: nowMs,
+    started_at: null,
+    finished_at: null,
+    lease_id: null,
+    retention_seconds: request.retention_seconds,
+    purged_at: null,
+  };
+  const outcome = await createEditWithHold(db, edit);
+  if (outcome === "created") return { edit, replayed: false };
+  const earlier =
+    idempotencyKey === undefined
+      ? undefined
+      : await earlierSubmission(db, caller.accountId, idempotencyKey, requestSha256, nowMs);
+  if (earlier) return earlier;
+  if (outcome === "duplicate_idempotency_key") throw new Error("idempotency key collided but no edit holds it");
+  const account = await readAccount(db, caller.accountId);
+  throw new ApiError(
+    "insufficient_credits",
+    `this edit costs ${edit.price_micro} micro-credits; the account has ${account?.balance_micro ?? 0} available`,
+  );
 }
 
 /** The edit this key created less than `idempotencyKeyTtlMs` ago, if any; a key that old is released instead. */

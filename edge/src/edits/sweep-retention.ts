@@ -6,7 +6,7 @@ import { retentionLimits } from "@stochedit/shared";
 import type { EdgeConfig } from "../config.js";
 import { listEditsToPurge } from "../db/edits.js";
 import { listUploadsToPurge, markUploadPurged } from "../db/uploads.js";
-import { deleteObject } from "../storage/delete-objects.js";
+import { deleteObject } from "../storage/object-store.js";
 import { purgeEditPixels } from "./purge-edit.js";
 
 /** At most this many edits and this many uploads per run, so one run stays short after any backlog. */

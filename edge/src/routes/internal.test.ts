@@ -1,8 +1,9 @@
-import { env, SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import {
   type BacklogMetrics,
   type ClaimedJob,
   type Edit,
+  type EditAccepted,
   type JobStateResponse,
   type LeaseStatus,
   signInternalRequest,
@@ -12,9 +13,9 @@ import { clearOwedWebhooks } from "../db/webhook-outbox.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { finishEdit } from "../edits/finish-edit.js";
 import { call, createCustomer, expectProblem } from "../test-support/api.js";
-import { ledgerTotals, submitAccepted, uploadPng } from "../test-support/edits.js";
+import { ledgerTotals, queuedEditIds, submitAccepted, uploadPng } from "../test-support/edits.js";
 import { envWithWebhookQueue, unavailableQueue } from "../test-support/queues.js";
-import { claimEdit, editRow, jobCall, runnerCall, storeOutput } from "../test-support/runner.js";
+import { claimEdit, editRow, jobCall, runnerCall, signedRunnerRequest, storeOutput } from "../test-support/runner.js";
 import { checkPresignedUrl } from "../test-support/sigv4.js";
 
 const inpaint = (image: string, mask: string) => ({
@@ -39,9 +40,11 @@ describe("runner authentication", () => {
     expect(problem.detail).toContain("missing signature headers");
   });
 
-  it("refuses a forged signature and a malformed one", async () => {
-    const forged = await runnerCall("/internal/claim", claimBody, { signature: `v1=${"ab".repeat(32)}` });
+  it("refuses a forged signature, a malformed one and one of the old nonce-less v1 kind", async () => {
+    const forged = await runnerCall("/internal/claim", claimBody, { signature: `v2=${"ab".repeat(32)}` });
     expect(expectProblem(forged, 401, "unauthorized").detail).toContain("signature mismatch");
+    const old = await runnerCall("/internal/claim", claimBody, { signature: `v1=${"ab".repeat(32)}` });
+    expect(expectProblem(old, 401, "unauthorized").detail).toContain("v1 signatures carry no nonce");
     const malformed = await runnerCall("/internal/claim", claimBody, { signature: "sha256=zz" });
     expect(expectProblem(malformed, 401, "unauthorized").detail).toContain("malformed signature");
   });
@@ -103,7 +106,10 @@ describe("claim, heartbeat, progress, complete", () => {
     const download = await fetch(job.image.url);
     expect(download.status).toBe(200);
     expect(new Uint8Array(await download.arrayBuffer()).subarray(1, 4)).toEqual(new Uint8Array([0x50, 0x4e, 0x47]));
-    expect(job.mask?.url).toContain(`/uploads/${mask}`);
+    // The edit's own copies of the uploads, the image with the size it was priced for.
+    expect(job.image).toMatchObject({ width: 96, height: 64 });
+    expect(job.image.url).toContain(`/accounts/${customer.account.id}/edits/${accepted.id}/image?`);
+    expect(job.mask?.url).toContain(`/accounts/${customer.account.id}/edits/${accepted.id}/mask?`);
     const putCheck = await checkPresignedUrl("PUT", job.output.url, job.output.headers, env.S3_SECRET_ACCESS_KEY);
     expect(putCheck).toMatchObject({ valid: true, signedHeaders: ["content-type", "host"] });
     expect(await editRow(accepted.id)).toMatchObject({ status: "running", attempts: 1, lease_id: job.lease.id });
@@ -220,5 +226,82 @@ describe("GET /internal/metrics", () => {
     expect((await metrics()).webhooks_owed).toBe(before + 1);
     await clearOwedWebhooks(env.DB, owing);
     expect((await metrics()).webhooks_owed).toBe(before);
+  });
+});
+
+describe("replayed runner requests", () => {
+  // Its own model, so that these jobs never meet another test's claim.
+  const model = "sd15-test";
+  const submitFor = async (label: string, strengths: number[]) => {
+    const customer = await createCustomer(label);
+    const image = await uploadPng(customer.key, 64, 64);
+    const edits = [];
+    for (const strength of strengths) {
+      edits.push(await submitAccepted(customer.key, { task: "img2img", image, strength, model }));
+    }
+    return { customer, edits };
+  };
+  const leaseDeadline = (editId: string) =>
+    runInDurableObject(dispatcherStub(env), (_, state) =>
+      state.storage.sql
+        .exec<{ expires_at_ms: number }>("SELECT expires_at_ms FROM leases WHERE edit_id = ?", editId)
+        .one(),
+    ).then((row) => row.expires_at_ms);
+
+  it("a claim sent again is refused and claims no second job", async () => {
+    const { customer, edits } = await submitFor("replay-claim", [0.5, 0.6]);
+    const [first, second] = edits as [EditAccepted, EditAccepted];
+    const claim = await signedRunnerRequest<ClaimedJob>("/internal/claim", {
+      runner_id: "runner-replay",
+      models: [model],
+    });
+    const claimed = await claim();
+    expect(claimed).toMatchObject({ status: 200, body: { id: first.id } });
+
+    const replayed = await claim();
+    expect(expectProblem(replayed, 401, "unauthorized").detail).toContain("already received");
+    expect(await queuedEditIds()).toContain(second.id);
+    expect(await editRow(second.id)).toMatchObject({ status: "queued", attempts: 0, lease_id: null });
+
+    await jobCall(first.id, "release", { lease_id: claimed.body.lease.id });
+    for (const edit of edits) await call("POST", `/v1/edits/${edit.id}/cancel`, { token: customer.key });
+  });
+
+  it("a heartbeat sent again is refused and does not extend the lease", async () => {
+    const { customer, edits } = await submitFor("replay-heartbeat", [0.5]);
+    const edit = edits[0]!;
+    const job = await runnerCall<ClaimedJob>("/internal/claim", { runner_id: "runner-replay", models: [model] });
+    expect(job.body.id).toBe(edit.id);
+    const heartbeat = await signedRunnerRequest<LeaseStatus>(`/internal/jobs/${edit.id}/heartbeat`, {
+      lease_id: job.body.lease.id,
+    });
+    expect((await heartbeat()).status).toBe(200);
+    // As if the runner had gone quiet: the lease is close to its end.
+    const nearEnd = Date.now() + 5_000;
+    await runInDurableObject(dispatcherStub(env), (_, state) => {
+      state.storage.sql.exec("UPDATE leases SET expires_at_ms = ? WHERE edit_id = ?", nearEnd, edit.id);
+    });
+
+    expect(expectProblem(await heartbeat(), 401, "unauthorized").detail).toContain("already received");
+    expect(await leaseDeadline(edit.id)).toBe(nearEnd);
+
+    await jobCall(edit.id, "release", { lease_id: job.body.lease.id });
+    await call("POST", `/v1/edits/${edit.id}/cancel`, { token: customer.key });
+  });
+
+  it("a completion sent again is refused and captures nothing more", async () => {
+    const { customer, edits } = await submitFor("replay-complete", [0.5]);
+    const edit = edits[0]!;
+    const job = (await runnerCall<ClaimedJob>("/internal/claim", { runner_id: "runner-replay", models: [model] })).body;
+    const complete = await signedRunnerRequest<JobStateResponse>(
+      `/internal/jobs/${edit.id}/complete`,
+      await storeOutput(job),
+    );
+    expect(await complete()).toMatchObject({ status: 200, body: { status: "succeeded" } });
+    const settled = await ledgerTotals(customer.account.id);
+
+    expect(expectProblem(await complete(), 401, "unauthorized").detail).toContain("already received");
+    expect(await ledgerTotals(customer.account.id)).toEqual(settled);
+    expect(settled.kinds).toEqual({ grant: 1, hold: 1, capture: 1 });
   });
 });

@@ -3,7 +3,8 @@ import { createRoute } from "@hono/zod-openapi";
 import { EditRequest, Quote } from "@stochedit/shared";
 import { requireScope } from "../auth/require-scope.js";
 import { readConfig } from "../config.js";
-import { inspectEdit } from "../edits/inspect-edit.js";
+import { uploadedInputs } from "../edits/edit-inputs.js";
+import { checkEditSettings, inspectEdit } from "../edits/inspect-edit.js";
 import { apiKeySecurity, authProblems, newRouter, problemResponses } from "../http/router.js";
 
 export const quoteRoutes = newRouter();
@@ -23,6 +24,10 @@ const postQuote = createRoute({
 });
 
 quoteRoutes.openapi(postQuote, async (c) => {
-  const inspected = await inspectEdit(c.env.DB, readConfig(c.env), c.get("caller").accountId, c.req.valid("json"));
+  const config = readConfig(c.env);
+  const request = c.req.valid("json");
+  checkEditSettings(config, request);
+  const inputs = await uploadedInputs(c.env.DB, c.get("caller").accountId, request);
+  const inspected = await inspectEdit(config, request, inputs);
   return c.json(inspected.quote, 200);
 });

@@ -1,11 +1,5 @@
-/** @module delete-objects: deletes one object, or every object under a key prefix (ListObjectsV2, then DELETEs). */
-import { objectUrl, type S3Config, s3Client } from "./object-store.js";
-
-/** DELETE of one object; deleting what is not there succeeds (S3 answers 204 either way). */
-export async function deleteObject(s3: S3Config, key: string): Promise<void> {
-  const response = await s3Client(s3).fetch(objectUrl(s3, key), { method: "DELETE" });
-  if (!response.ok && response.status !== 404) throw new Error(`DELETE ${key} answered ${response.status}`);
-}
+/** @module delete-objects: deletes every object under a key prefix (ListObjectsV2, then a DELETE each). */
+import { deleteObject, type S3Config, s3Client } from "./object-store.js";
 
 /** Deletes every object whose key starts with `prefix`; returns how many there were. */
 export async function deleteObjectsUnder(s3: S3Config, prefix: string): Promise<number> {

@@ -11,6 +11,19 @@ export function uploadObjectKey(accountId: string, uploadId: string): string {
 }
 
 /**
+ * An edit's own copy of an input upload: accounts/<account>/edits/<edit id>/image (or /mask). No presigned URL
+ * writes here, so the copy stays the object the edit was priced from until it has run.
+ */
+export function editInputKey(accountId: string, editId: string, field: "image" | "mask"): string {
+  return `${editInputPrefix(accountId, editId)}${field}`;
+}
+
+/** An edit's own copies of its inputs lie under this prefix. */
+export function editInputPrefix(accountId: string, editId: string): string {
+  return `accounts/${accountId}/edits/${editId}/`;
+}
+
+/**
  * A result: accounts/<account>/outputs/<edit id>/<lease id>.<ext>. One key per claim, so a runner that lost its lease
  * and uploads late cannot overwrite the output of the runner that completed the edit.
  */
@@ -39,9 +52,49 @@ export async function storedObjectBytes(s3: S3Config, key: string): Promise<numb
   return Number(response.headers.get("content-length"));
 }
 
+/**
+ * Copies an object inside the bucket (S3 CopyObject: the store copies, no bytes pass through the worker, and the copy
+ * is of one whole version of the source). False when the source does not exist.
+ */
+export async function copyObject(s3: S3Config, fromKey: string, toKey: string): Promise<boolean> {
+  const url = objectUrl(s3, toKey);
+  const response = await s3Client(s3).fetch(url, {
+    method: "PUT",
+    headers: { "x-amz-copy-source": `/${encodeURIComponent(bucketName(s3))}/${encodedKey(fromKey)}` },
+  });
+  const body = await response.text();
+  if (response.status === 404) return false;
+  // S3 may answer 200 and report a failure in the body when the copy fails after it started.
+  if (!response.ok || !body.includes("CopyObjectResult")) {
+    throw new Error(`copying ${fromKey} to ${toKey} answered ${response.status}: ${body.slice(0, 200)}`);
+  }
+  return true;
+}
+
+/** Deletes an object; deleting one that is not there succeeds too (S3 answers 204 either way). */
+export async function deleteObject(s3: S3Config, key: string): Promise<void> {
+  const url = objectUrl(s3, key);
+  const response = await s3Client(s3).fetch(url, { method: "DELETE" });
+  await response.body?.cancel();
+  if (!response.ok && response.status !== 404) throw new Error(`DELETE ${url} answered ${response.status}`);
+}
+
+/**
+ * The bucket's name: S3_BUCKET, or with an empty one (a virtual-hosted endpoint such as
+ * https://<bucket>.s3.<region>.amazonaws.com or https://<bucket>.<account>.r2.cloudflarestorage.com) the first label
+ * of the endpoint's host. CopyObject names its source by bucket and key.
+ */
+function bucketName(s3: S3Config): string {
+  return s3.bucket || (new URL(s3.endpoint).hostname.split(".")[0] ?? "");
+}
+
+function encodedKey(key: string): string {
+  return key.split("/").map(encodeURIComponent).join("/");
+}
+
 /** Path-style URL of an object; with an empty bucket the endpoint is the bucket's own (virtual-hosted) URL. */
 export function objectUrl(s3: S3Config, key: string): string {
-  const path = key.split("/").map(encodeURIComponent).join("/");
+  const path = encodedKey(key);
   return s3.bucket ? `${s3.endpoint}/${encodeURIComponent(s3.bucket)}/${path}` : `${s3.endpoint}/${path}`;
 }
 

@@ -52,3 +52,16 @@ export async function encodePng(width: number, height: number): Promise<Uint8Arr
   }
   return out;
 }
+
+/** The PNG grown to exactly `totalBytes` by a tEXt comment before IEND (so two images can share one signed length). */
+export function padPng(png: Uint8Array, totalBytes: number): Uint8Array {
+  const iendLength = 12;
+  const padding = totalBytes - png.length - 12 - "Comment\0".length;
+  if (padding < 0) throw new RangeError(`the PNG has ${png.length} bytes; it cannot be padded to ${totalBytes}`);
+  const text = chunk("tEXt", new TextEncoder().encode(`Comment\0${"x".repeat(padding)}`));
+  const out = new Uint8Array(totalBytes);
+  out.set(png.subarray(0, png.length - iendLength), 0);
+  out.set(text, png.length - iendLength);
+  out.set(png.subarray(png.length - iendLength), png.length - iendLength + text.length);
+  return out;
+}

@@ -1,6 +1,6 @@
 /**
  * @module test-support/runner: test helpers that act as a GPU runner against the real worker: HMAC-signed internal
- * calls, claiming a given edit, storing an output through the presigned PUT, and making a lease run out.
+ * calls (and replays of them), claiming a given edit, storing an output through the presigned PUT, and making a lease run out.
  */
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { type ClaimedJob, type CompleteRequest, signInternalRequest } from "@stochedit/shared";
@@ -22,6 +22,15 @@ export async function runnerCall<T = unknown>(
   body: unknown,
   options: SignOptions = {},
 ): Promise<Reply<T>> {
+  return (await signedRunnerRequest<T>(path, body, options))();
+}
+
+/** One signed request that can be sent again unchanged, as someone who captured it would replay it. */
+export async function signedRunnerRequest<T = unknown>(
+  path: string,
+  body: unknown,
+  options: SignOptions = {},
+): Promise<() => Promise<Reply<T>>> {
   const text = JSON.stringify(body);
   const signed = await signInternalRequest(
     env.RUNNER_HMAC_SECRET,
@@ -33,13 +42,15 @@ export async function runnerCall<T = unknown>(
     Object.assign(headers, signed);
     if (options.signature !== undefined) headers["x-stochedit-signature"] = options.signature;
   }
-  const response = await SELF.fetch(`https://edge.test${path}`, { method: "POST", headers, body: text });
-  const type = response.headers.get("content-type") ?? "";
-  const raw = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (type.includes("json") ? JSON.parse(raw) : raw) as T,
+  return async () => {
+    const response = await SELF.fetch(`https://edge.test${path}`, { method: "POST", headers, body: text });
+    const type = response.headers.get("content-type") ?? "";
+    const raw = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (type.includes("json") ? JSON.parse(raw) : raw) as T,
+    };
   };
 }
 

@@ -8,7 +8,8 @@ const dev = { allowLocalhost: true };
 describe("webhookUrlProblem", () => {
   it.each([
     "https://hooks.example.com/stochedit",
-    "https://hooks.example.com:8443/a?b=c",
+    "https://hooks.example.com:443/a?b=c",
+    "https://hooks.example.com:80/plain-port",
     "https://93.184.216.34/hook",
     "https://[2606:4700:4700::1111]/hook",
   ])("allows %s", (url) => {
@@ -47,6 +48,11 @@ describe("webhookUrlProblem", () => {
     ["https://[2002:c0a8:101::1]/", "6to4 private"],
     ["https://[ff02::1]/", "multicast"],
     ["not a url", "not a valid URL"],
+    ["https://hooks.example.com:22/", "port 22"],
+    ["https://hooks.example.com:6379/", "port 6379"],
+    ["https://hooks.example.com:8443/", "port 8443"],
+    ["https://93.184.216.34:9200/hook", "port 9200"],
+    ["https://[2606:4700:4700::1111]:25/hook", "port 25"],
   ])("refuses %s (%s)", (url, reason) => {
     expect(webhookUrlProblem(url, production)).toContain(reason);
   });
@@ -55,6 +61,7 @@ describe("webhookUrlProblem", () => {
     for (const url of [
       "http://localhost:8787/hook",
       "http://127.0.0.1:9/h",
+      "http://127.0.0.1:6379/any-port-on-loopback",
       "http://[::1]:9/h",
       "https://a.localhost/",
     ]) {
@@ -67,6 +74,7 @@ describe("webhookUrlProblem", () => {
     expect(webhookUrlProblem("http://10.0.0.5/hook", dev)).toBe("must use https");
     expect(webhookUrlProblem("https://192.168.0.10/hook", dev)).toContain("private");
     expect(webhookUrlProblem("http://hooks.example.com/", dev)).toBe("must use https");
+    expect(webhookUrlProblem("https://hooks.example.com:6379/", dev)).toContain("port 6379");
   });
 });
 

@@ -55,7 +55,7 @@ describe("EdgeClient", () => {
     await expect(client().release("ed_0123456789abcdefABCD", lease)).rejects.toBeInstanceOf(LeaseLost);
   });
 
-  it("retries a final call through server errors, and gives up after its tries", async () => {
+  it("retries a final call through server errors, each try signed anew (the stand-in refuses a reused nonce), and gives up after its tries", async () => {
     let answers = [503, 502, 200];
     edge.answerFinal(() => answers.shift() ?? 500);
     const jobId = "ed_RetryRetryRetry0001";

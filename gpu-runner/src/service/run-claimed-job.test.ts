@@ -126,6 +126,31 @@ describe("runClaimedJob", () => {
     expect(await s3.get(job.output.key)).toBeUndefined();
   });
 
+  it("refuses an image of another size than the priced one: input_changed, nothing run or uploaded", async () => {
+    const job = await claimedJob(s3, {
+      request: { task: "img2img", strength: 0.5, steps: 10 },
+      imageKey: "in/photo.png",
+      pricedSize: { width: 64, height: 64 },
+    });
+    expect(await runClaimedJob(job, context)).toBe("failed");
+    expect(finalCallsOf(job)).toEqual([
+      {
+        action: "fail",
+        jobId: job.id,
+        body: {
+          lease_id: job.lease.id,
+          error: {
+            code: "input_changed",
+            message: expect.stringContaining("the image is 64x72, but the edit was priced for 64x64"),
+            retryable: false,
+          },
+        },
+      },
+    ]);
+    expect(callsOf(job).filter((call) => call.action === "progress")).toEqual([]);
+    expect(await s3.get(job.output.key)).toBeUndefined();
+  });
+
   it("fails a job for a model this runner does not serve", async () => {
     const job = await claimedJob(s3, {
       request: { task: "img2img", strength: 0.5 },

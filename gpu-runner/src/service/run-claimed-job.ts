@@ -1,4 +1,7 @@
-/** @module run-claimed-job: one claimed job: download, edit, upload, complete, with heartbeats, progress and fencing. */
+/**
+ * @module run-claimed-job: one claimed job: download (the image of the priced size only), edit, upload, complete,
+ * with heartbeats, progress and fencing.
+ */
 import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { type ClaimedJob, type CompleteRequest, type JobError, jobError } from "@stochedit/shared";
@@ -13,6 +16,7 @@ import { JobStop } from "./job-stop.js";
 import { type LeaseKeeper, startLeaseKeeper } from "./lease-keeper.js";
 import type { LogFields, Logger } from "./logger.js";
 import { downloadObject, uploadObject } from "./object-transfer.js";
+import { checkPricedSize } from "./priced-input.js";
 import { progressThrottle } from "./progress-throttle.js";
 import type { JobOutcome, JobStep, RunnerMetrics } from "./runner-metrics.js";
 
@@ -124,6 +128,7 @@ async function produceOutput(
       job.mask ? downloadObject(job.mask.url, "mask", download) : undefined,
     ]),
   );
+  await checkPricedSize(image, job.image);
   const throttle = progressThrottle(config.progressMinMs);
   const onProgress = ({ step, total }: { step: number; total: number }) => {
     if (!throttle.admit()) return;

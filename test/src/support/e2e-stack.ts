@@ -22,6 +22,8 @@ export interface E2eStack {
   readonly metricsToken: string;
   readonly apiKey: string;
   readonly accountId: string;
+  /** The URL of an object in the stack's S3 (s3rver), which takes unsigned requests: for tests that write there. */
+  objectUrl(key: string): string;
   /** Every line the edge and the runners printed, for assertions on logs and for failure reports. */
   readonly logs: string[];
   /** Starts one more runner; `env` adds RUNNER_* settings. */
@@ -87,6 +89,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     });
     const account = await ensureDevAccount(edge.url, operatorToken, join(directory, "account.json"));
     const edgeUrl = edge.url;
+    const bucketUrl = `${s3.endpoint}/${s3.bucket}`;
     return {
       edgeUrl,
       operatorToken,
@@ -94,6 +97,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       metricsToken,
       apiKey: account.apiKey,
       accountId: account.accountId,
+      objectUrl: (key) => `${bucketUrl}/${key}`,
       logs,
       async startRunner(runnerId, env = {}) {
         const runner = await startRunnerProcess({

@@ -1,4 +1,4 @@
-/** @module public-api: the calls an app makes (uploads, edits, account), each answer checked by the shared schema. */
+/** @module public-api: the calls an app makes (uploads, edits, account, ledger), each answer checked by its schema. */
 import {
   AccountView,
   Edit,
@@ -7,6 +7,9 @@ import {
   type EditRequestInput,
   type EditStatus,
   type ImageContentType,
+  type LedgerEntry,
+  LedgerPage,
+  Quote,
   UploadResponse,
   type WebhookDelivery,
   WebhookDeliveryList,
@@ -22,13 +25,26 @@ export class ApiClient {
 
   /** POST /v1/uploads, then the PUT to S3 with exactly the headers the edge signed. */
   async upload(bytes: Uint8Array, contentType: ImageContentType): Promise<string> {
+    return (await this.uploadKeepingUrl(bytes, contentType)).upload_id;
+  }
+
+  /** As upload, with the presigned PUT, which stays usable until it expires (`putAgain`). */
+  async uploadKeepingUrl(bytes: Uint8Array, contentType: ImageContentType): Promise<UploadResponse> {
     const upload = await this.call(UploadResponse, "POST", "/v1/uploads", {
       content_type: contentType,
       content_length: bytes.byteLength,
     });
+    await this.putAgain(upload, bytes);
+    return upload;
+  }
+
+  async putAgain(upload: UploadResponse, bytes: Uint8Array): Promise<void> {
     const put = await fetch(upload.url, { method: "PUT", headers: upload.headers, body: bytes });
     if (!put.ok) throw new Error(`the upload PUT answered ${put.status}: ${await put.text()}`);
-    return upload.upload_id;
+  }
+
+  quote(request: EditRequestInput): Promise<Quote> {
+    return this.call(Quote, "POST", "/v1/quote", request);
   }
 
   submit(request: EditRequestInput): Promise<EditAccepted> {
@@ -60,6 +76,19 @@ export class ApiClient {
 
   account(): Promise<AccountView> {
     return this.call(AccountView, "GET", "/v1/account");
+  }
+
+  /** Every ledger entry of the account, newest first, through GET /v1/account/ledger's pages. */
+  async ledger(): Promise<LedgerEntry[]> {
+    const entries: LedgerEntry[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? "limit=100" : `limit=100&cursor=${cursor}`;
+      const page: LedgerPage = await this.call(LedgerPage, "GET", `/v1/account/ledger?${query}`);
+      entries.push(...page.data);
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    return entries;
   }
 
   private async call<T>(schema: z.ZodType<T>, method: string, path: string, body?: unknown): Promise<T> {

@@ -1,7 +1,7 @@
 /**
  * @module protocol-edge: a stand-in for the edge's internal routes, for the runner's own tests. It checks every
- * request's HMAC with the shared verifier and every body with the shared zod schemas, hands out the jobs a test
- * queues, and answers heartbeats and progress as the test scripts them. The real edge (Dispatcher Durable Object
+ * request's HMAC with the shared verifier (and each nonce once) and every body with the shared zod schemas, hands out
+ * the jobs a test queues, and answers heartbeats and progress as the test scripts them. The real edge (Dispatcher Durable Object
  * in workerd) is exercised by the end-to-end tests in test/.
  */
 import { EventEmitter, once } from "node:events";
@@ -74,6 +74,8 @@ export async function startProtocolEdge(secret = "runner-test-secret-0123456789a
     status: { lease_expires_at: new Date(Date.now() + 60_000).toISOString(), cancel_requested: false },
   });
   let finalAnswer = (_call: RecordedCall) => 200;
+  // Like the edge, every nonce is accepted once: a runner that reused one (on a retry, say) would be refused.
+  const seenNonces = new Set<string>();
 
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
@@ -87,9 +89,12 @@ export async function startProtocolEdge(secret = "runner-test-secret-0123456789a
       path,
       body: text,
       timestamp: (request.headers["x-stochedit-timestamp"] as string | undefined) ?? null,
+      nonce: (request.headers["x-stochedit-nonce"] as string | undefined) ?? null,
       signature: (request.headers["x-stochedit-signature"] as string | undefined) ?? null,
     });
     if (!auth.ok) return send(401, problem(401, "unauthorized", auth.reason));
+    if (seenNonces.has(auth.nonce)) return send(401, problem(401, "unauthorized", "nonce already used"));
+    seenNonces.add(auth.nonce);
     const route = /^\/internal\/(?:claim|jobs\/([^/]+)\/(heartbeat|progress|complete|fail|release))$/.exec(path);
     if (request.method !== "POST" || !route) return send(404, problem(404, "not_found", `no route ${path}`));
     const action = (route[2] ?? "claim") as RecordedCall["action"];

@@ -11,7 +11,10 @@ export interface NoiseBatch {
   /** Train-step index (0..999) per item. */
   readonly timesteps: readonly number[];
   readonly conditions: readonly Condition[];
-  /** A 9-channel inpainting UNet's extra input per item: [mask (1), masked-image latent (4)], NCHW. */
+  /**
+   * A 9-channel inpainting UNet's extra input per item: [mask (1), masked-image latent (4)], NCHW. The same array,
+   * unchanged, for every call of a task, so that a predictor may convert it once.
+   */
   readonly inpaintChannels?: Latents;
 }
 

@@ -48,7 +48,7 @@ describe("InferenceClient (sessions in a worker thread)", () => {
     expect(loaded.executionProvider).toBe("cpu");
     expect(loaded.signature.inputs).toEqual([{ name: "x", type: "float16", shape: ["n"] }]);
     const outputs = await client.run("add-one", {
-      x: { type: "float16", dims: [3], data: toFloat16Array([0.5, -3, 100]) },
+      x: { type: "float16", dims: [3], data: toFloat16Array(Float32Array.of(0.5, -3, 100)) },
     });
     expect(outputs.y?.type).toBe("float16");
     expect(Array.from(fromFloat16Array(outputs.y?.data as Uint16Array))).toEqual([1.5, -2, 101]);

@@ -2,10 +2,13 @@
 import { performance } from "node:perf_hooks";
 import { parentPort } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
+import { RecentCache } from "./recent-cache.js";
 import type { ExecutionProvider, SessionSignature, TensorPayload, TensorSpec } from "./tensor-payload.js";
 import type { SessionOptions, WorkerRequest, WorkerResponse } from "./worker-protocol.js";
 
 const sessions = new Map<string, ort.InferenceSession>();
+/** Tensors of constant feeds by key: a few concurrent edits' prompt embeddings. */
+const constants = new RecentCache<number, ort.Tensor>(16);
 
 function signatureOf(session: ort.InferenceSession): SessionSignature {
   const spec = (value: ort.InferenceSession.ValueMetadata): TensorSpec =>
@@ -54,9 +57,7 @@ async function run(request: Extract<WorkerRequest, { kind: "run" }>): Promise<Wo
   const session = sessions.get(request.session);
   if (!session) throw new Error(`no session named ${request.session} is loaded`);
   const feeds: Record<string, ort.Tensor> = {};
-  for (const [name, payload] of Object.entries(request.feeds)) {
-    feeds[name] = new ort.Tensor(payload.type, payload.data, [...payload.dims]);
-  }
+  for (const [name, payload] of Object.entries(request.feeds)) feeds[name] = tensorOf(payload);
   const started = performance.now();
   const results = await session.run(feeds);
   const runMs = performance.now() - started;
@@ -70,6 +71,17 @@ async function run(request: Extract<WorkerRequest, { kind: "run" }>): Promise<Wo
     };
   }
   return { kind: "ran", id: request.id, outputs, runMs };
+}
+
+/** A constant feed's tensor is made once, in memory of its own: ONNX Runtime does not take shared memory. */
+function tensorOf(payload: TensorPayload): ort.Tensor {
+  if (payload.constantKey === undefined) return new ort.Tensor(payload.type, payload.data, [...payload.dims]);
+  let tensor = constants.get(payload.constantKey);
+  if (!tensor) {
+    tensor = new ort.Tensor(payload.type, payload.data.slice(), [...payload.dims]);
+    constants.set(payload.constantKey, tensor);
+  }
+  return tensor;
 }
 
 const port = parentPort;

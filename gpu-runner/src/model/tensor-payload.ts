@@ -10,6 +10,11 @@ export interface TensorPayload {
   readonly type: TensorElementType;
   readonly dims: readonly number[];
   readonly data: TensorData;
+  /**
+   * Set on a constant feed (InferenceClient.constant): its data lies in shared memory and never changes, and the
+   * worker keeps the tensor it made of it under this key for the runs that pass it again.
+   */
+  readonly constantKey?: number;
 }
 
 /** One input or output of a session, from its metadata: a dimension is a size or a symbolic name. */

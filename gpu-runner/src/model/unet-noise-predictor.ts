@@ -4,19 +4,43 @@ import type { Condition, NoiseBatch, NoisePredictor } from "../diffusion/noise-p
 import { JobFailure } from "../job-failure.js";
 import type { InferenceClient, LoadedSession } from "./inference-client.js";
 import type { PromptEmbedding, PromptEncoder } from "./prompt-encoder.js";
-import { findTensor, floatTensor, floatValues, numberTensor } from "./tensor-io.js";
-import type { TensorSpec } from "./tensor-payload.js";
+import { RecentCache } from "./recent-cache.js";
+import {
+  emptyFloatTensor,
+  type FloatData,
+  findTensor,
+  floatTensor,
+  floatValues,
+  numberTensor,
+  writeFloats,
+} from "./tensor-io.js";
+import type { TensorPayload, TensorSpec } from "./tensor-payload.js";
 
 const latentChannels = 4;
+
+/** A prompt encoded by this UNet's text encoder; the id names it in the key of a batch's hidden states. */
+interface EncodedPrompt {
+  readonly id: number;
+  readonly embedding: PromptEmbedding;
+}
 
 /**
  * Runs the UNet on each batch exactly as given (the tasks already stack guidance branches and Cycle-SDE pairs).
  * The timestep input is a scalar in current optimum exports and [batch] in older ones: with a scalar (or a
  * fixed [1]), items with different timesteps go in separate runs.
+ *
+ * Only the latents are converted per call. The inputs that stay the same over an edit are converted once: the
+ * hidden states of each batch's prompts become a constant feed (shared with the inference worker, which keeps its
+ * tensor), and an inpainting UNet's extra channels are kept in the input's element type.
  */
 export class UnetNoisePredictor implements NoisePredictor {
   readonly unetInputChannels: 4 | 9;
-  private readonly embeddings = new WeakMap<Condition, PromptEmbedding>();
+  private readonly prompts = new WeakMap<Condition, EncodedPrompt>();
+  private nextPromptId = 1;
+  /** Hidden-states feeds by the prompt ids of their items ("3,4,3,4"): a few concurrent edits' worth. */
+  private readonly hiddenStatesFeeds = new RecentCache<string, TensorPayload>(8);
+  /** An inpainting UNet's extra channels (the same array for every call of an edit) in the input's element type. */
+  private readonly inpaintData = new WeakMap<Float32Array, FloatData>();
   private readonly sample: TensorSpec;
   private readonly timestep: TensorSpec;
   private readonly hiddenStates: TensorSpec;
@@ -50,7 +74,7 @@ export class UnetNoisePredictor implements NoisePredictor {
     const embedding = await this.encodeEmbedding(prompt);
     // The condition is an opaque handle; the embedding stays here, keyed by it.
     const condition = Object.freeze({}) as Condition;
-    this.embeddings.set(condition, embedding);
+    this.prompts.set(condition, { id: this.nextPromptId++, embedding });
     return condition;
   }
 
@@ -60,6 +84,8 @@ export class UnetNoisePredictor implements NoisePredictor {
       throw new RangeError(`a batch of ${items} latents needs ${items} timesteps and conditions`);
     }
     const groups = this.timestepPerItem ? [range(items)] : groupByTimestep(batch.timesteps);
+    // One group holds every item in order: its output is the batch's.
+    if (groups.length === 1) return this.runGroup(batch, groups[0]!);
     const eps = new Float32Array(items * latentChannels * height * width);
     for (const group of groups) {
       const groupEps = await this.runGroup(batch, group);
@@ -75,22 +101,13 @@ export class UnetNoisePredictor implements NoisePredictor {
     const [, channels, height, width] = batch.latents.shape;
     const pixels = height * width;
     const inChannels = this.unetInputChannels;
-    const sample = new Float32Array(items.length * inChannels * pixels);
+    const sample = emptyFloatTensor([items.length, inChannels, height, width], this.sample);
+    const extra = inChannels === 9 ? this.inpaintChannelsOf(batch.inpaintChannels) : undefined;
     items.forEach((item, i) => {
-      sample.set(
-        batch.latents.data.subarray(item * channels * pixels, (item + 1) * channels * pixels),
-        i * inChannels * pixels,
-      );
-      if (inChannels === 9) {
-        sample.set(inpaintChannels(batch.inpaintChannels, item, pixels), (i * inChannels + channels) * pixels);
-      }
-    });
-
-    const embeddings = items.map((item) => this.embeddingOf(batch.conditions[item]!));
-    const { sequenceLength, hiddenSize } = embeddings[0]!;
-    const hidden = new Float32Array(items.length * sequenceLength * hiddenSize);
-    embeddings.forEach((embedding, i) => {
-      hidden.set(embedding.data, i * sequenceLength * hiddenSize);
+      const latent = batch.latents.data.subarray(item * channels * pixels, (item + 1) * channels * pixels);
+      writeFloats(sample.data, latent, i * inChannels * pixels);
+      const itemExtra = extra?.subarray(item * 5 * pixels, (item + 1) * 5 * pixels);
+      if (itemExtra) sample.data.set(itemExtra, (i * inChannels + channels) * pixels);
     });
 
     const timesteps = items.map((item) => batch.timesteps[item]!);
@@ -100,32 +117,54 @@ export class UnetNoisePredictor implements NoisePredictor {
     const outputs = await this.client.run(
       this.session.name,
       {
-        [this.sample.name]: floatTensor(sample, [items.length, inChannels, height, width], this.sample),
+        [this.sample.name]: sample,
         [this.timestep.name]: numberTensor(timestepValues, timestepDims, this.timestep),
-        [this.hiddenStates.name]: floatTensor(hidden, [items.length, sequenceLength, hiddenSize], this.hiddenStates),
-        // Every feed was built for this call: move it to the worker instead of copying it.
+        [this.hiddenStates.name]: this.hiddenStatesFeed(items.map((item) => batch.conditions[item]!)),
       },
+      // The sample and timestep were built for this call: move them to the worker instead of copying them.
       { transferFeeds: true },
     );
     return floatValues(outputs[this.output.name], this.output.name);
   }
 
-  private embeddingOf(condition: Condition): PromptEmbedding {
-    const embedding = this.embeddings.get(condition);
-    if (!embedding) throw new Error("a condition from another model's encodePrompt was passed to this UNet");
-    return embedding;
+  /** The items' prompt embeddings stacked, [items, sequence, hidden], as a constant feed made once per edit. */
+  private hiddenStatesFeed(conditions: readonly Condition[]): TensorPayload {
+    const prompts = conditions.map((condition) => this.promptOf(condition));
+    const key = prompts.map((prompt) => prompt.id).join(",");
+    const cached = this.hiddenStatesFeeds.get(key);
+    if (cached) return cached;
+    const { sequenceLength, hiddenSize } = prompts[0]!.embedding;
+    const hidden = new Float32Array(prompts.length * sequenceLength * hiddenSize);
+    prompts.forEach((prompt, i) => {
+      hidden.set(prompt.embedding.data, i * sequenceLength * hiddenSize);
+    });
+    const dims = [prompts.length, sequenceLength, hiddenSize];
+    const feed = this.client.constant(floatTensor(hidden, dims, this.hiddenStates));
+    this.hiddenStatesFeeds.set(key, feed);
+    return feed;
   }
-}
 
-/** The 5 extra channels of an inpainting UNet for one item: [mask, masked-image latent]. */
-function inpaintChannels(extra: Latents | undefined, item: number, pixels: number): Float32Array {
-  if (!extra) {
-    throw new JobFailure(
-      "invalid_parameters",
-      "this model's UNet inpaints (9 channels) and needs a mask with every call",
-    );
+  /** An inpainting UNet's extra channels in the sample's element type, converted on an edit's first call. */
+  private inpaintChannelsOf(extra: Latents | undefined): FloatData {
+    if (!extra) {
+      throw new JobFailure(
+        "invalid_parameters",
+        "this model's UNet inpaints (9 channels) and needs a mask with every call",
+      );
+    }
+    const converted = this.inpaintData.get(extra.data);
+    if (converted) return converted;
+    const data = emptyFloatTensor([extra.data.length], this.sample).data;
+    writeFloats(data, extra.data, 0);
+    this.inpaintData.set(extra.data, data);
+    return data;
   }
-  return extra.data.subarray(item * 5 * pixels, (item + 1) * 5 * pixels);
+
+  private promptOf(condition: Condition): EncodedPrompt {
+    const prompt = this.prompts.get(condition);
+    if (!prompt) throw new Error("a condition from another model's encodePrompt was passed to this UNet");
+    return prompt;
+  }
 }
 
 function range(count: number): number[] {

@@ -78,26 +78,24 @@ export class InferenceClient {
   }
 
   /**
-   * Runs a session on `feeds`. The feeds are copied to the worker (constants are shared), unless `transferFeeds`:
-   * then the memory of the others moves there and the caller's arrays become empty (for arrays built for this
-   * one call).
+   * Runs a session on `feeds` (copied to the worker; shared ones are not copied) and answers its outputs. Outputs
+   * named in `outputsInto` are written into those shared buffers instead, which the answer then holds: a caller
+   * that runs a session again and again keeps its inputs and outputs in shared memory and reuses them.
    */
   async run(
     session: string,
     feeds: Record<string, TensorPayload>,
-    { transferFeeds = false }: { transferFeeds?: boolean } = {},
+    { outputsInto = {} }: { outputsInto?: Record<string, TensorPayload> } = {},
   ): Promise<Record<string, TensorPayload>> {
     const started = performance.now();
-    const buffers = Object.values(feeds).map((feed) => feed.data.buffer);
-    const transfer = transferFeeds ? [...new Set(buffers.filter((b) => b instanceof ArrayBuffer))] : [];
-    const response = await this.request({ kind: "run", id: 0, session, feeds }, transfer);
+    const response = await this.request({ kind: "run", id: 0, session, feeds, outputsInto });
     if (response.kind !== "ran") throw new Error(`unexpected ${response.kind} answer to run`);
     const timing = this.timings.get(session) ?? { calls: 0, runMs: 0, roundTripMs: 0 };
     timing.calls += 1;
     timing.runMs += response.runMs;
     timing.roundTripMs += performance.now() - started;
     this.timings.set(session, timing);
-    return response.outputs;
+    return { ...response.outputs, ...outputsInto };
   }
 
   async close(): Promise<void> {
@@ -105,12 +103,12 @@ export class InferenceClient {
     await this.worker.terminate();
   }
 
-  private request(message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerResponse> {
+  private request(message: WorkerRequest): Promise<WorkerResponse> {
     if (this.failure) return Promise.reject(new JobFailure("model_error", this.failure.message));
     const id = this.nextId++;
     const promise = new Promise<WorkerResponse>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     if (this.pending.size === 1) this.worker.ref();
-    this.worker.postMessage({ ...message, id }, transfer);
+    this.worker.postMessage({ ...message, id });
     return promise;
   }
 

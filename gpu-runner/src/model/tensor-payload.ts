@@ -5,7 +5,10 @@ export type TensorElementType = "float32" | "float16" | "int64" | "int32";
 
 export type TensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array;
 
-/** A tensor as plain data (structured-clonable): float16 is carried as half bits in a Uint16Array. */
+/**
+ * A tensor as plain data (structured-clonable): float16 is carried as half bits in a Uint16Array. Data in a
+ * SharedArrayBuffer crosses to the worker without a copy: the caller's buffers for a call it makes again and again.
+ */
 export interface TensorPayload {
   readonly type: TensorElementType;
   readonly dims: readonly number[];

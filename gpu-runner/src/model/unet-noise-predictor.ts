@@ -10,8 +10,8 @@ import {
   type FloatData,
   findTensor,
   floatTensor,
-  floatValues,
   numberTensor,
+  readFloats,
   writeFloats,
 } from "./tensor-io.js";
 import type { TensorPayload, TensorSpec } from "./tensor-payload.js";
@@ -24,14 +24,22 @@ interface EncodedPrompt {
   readonly embedding: PromptEmbedding;
 }
 
+/** One run's sample and output in shared memory, made for a batch shape and reused by later runs of it. */
+interface RunBuffers {
+  readonly shape: string;
+  readonly sample: TensorPayload & { data: FloatData };
+  readonly output: TensorPayload & { data: FloatData };
+}
+
 /**
  * Runs the UNet on each batch exactly as given (the tasks already stack guidance branches and Cycle-SDE pairs).
  * The timestep input is a scalar in current optimum exports and [batch] in older ones: with a scalar (or a
  * fixed [1]), items with different timesteps go in separate runs.
  *
- * Only the latents are converted per call. The inputs that stay the same over an edit are converted once: the
- * hidden states of each batch's prompts become a constant feed (shared with the inference worker, which keeps its
- * tensor), and an inpainting UNet's extra channels are kept in the input's element type.
+ * Only the latents are converted per call, into a sample buffer that is shared with the inference worker and
+ * reused (as is the output's): a step allocates nothing. The inputs that stay the same over an edit are converted
+ * once: the hidden states of each batch's prompts become a constant feed (the worker keeps its tensor), and an
+ * inpainting UNet's extra channels are kept in the input's element type.
  */
 export class UnetNoisePredictor implements NoisePredictor {
   readonly unetInputChannels: 4 | 9;
@@ -41,6 +49,8 @@ export class UnetNoisePredictor implements NoisePredictor {
   private readonly hiddenStatesFeeds = new RecentCache<string, TensorPayload>(8);
   /** An inpainting UNet's extra channels (the same array for every call of an edit) in the input's element type. */
   private readonly inpaintData = new WeakMap<Float32Array, FloatData>();
+  /** Run buffers not in use, by batch shape (concurrent edits take one each). */
+  private readonly idleBuffers = new RecentCache<string, RunBuffers[]>(4);
   private readonly sample: TensorSpec;
   private readonly timestep: TensorSpec;
   private readonly hiddenStates: TensorSpec;
@@ -83,48 +93,71 @@ export class UnetNoisePredictor implements NoisePredictor {
     if (batch.timesteps.length !== items || batch.conditions.length !== items) {
       throw new RangeError(`a batch of ${items} latents needs ${items} timesteps and conditions`);
     }
-    const groups = this.timestepPerItem ? [range(items)] : groupByTimestep(batch.timesteps);
-    // One group holds every item in order: its output is the batch's.
-    if (groups.length === 1) return this.runGroup(batch, groups[0]!);
-    const eps = new Float32Array(items * latentChannels * height * width);
-    for (const group of groups) {
-      const groupEps = await this.runGroup(batch, group);
-      const itemSize = latentChannels * height * width;
-      group.forEach((item, i) => {
-        eps.set(groupEps.subarray(i * itemSize, (i + 1) * itemSize), item * itemSize);
-      });
+    const eps = batch.eps ?? new Float32Array(items * latentChannels * height * width);
+    if (eps.length !== items * latentChannels * height * width) {
+      throw new RangeError(
+        `eps for a batch of ${items} latents of ${height}x${width} cannot go in ${eps.length} values`,
+      );
     }
+    const groups = this.timestepPerItem ? [range(items)] : groupByTimestep(batch.timesteps);
+    for (const group of groups) await this.runGroup(batch, group, eps);
     return eps;
   }
 
-  private async runGroup(batch: NoiseBatch, items: readonly number[]): Promise<Float32Array> {
+  /** One run on the batch's `items`, their eps written into `eps` at their places in the batch. */
+  private async runGroup(batch: NoiseBatch, items: readonly number[], eps: Float32Array): Promise<void> {
     const [, channels, height, width] = batch.latents.shape;
     const pixels = height * width;
     const inChannels = this.unetInputChannels;
-    const sample = emptyFloatTensor([items.length, inChannels, height, width], this.sample);
     const extra = inChannels === 9 ? this.inpaintChannelsOf(batch.inpaintChannels) : undefined;
-    items.forEach((item, i) => {
-      const latent = batch.latents.data.subarray(item * channels * pixels, (item + 1) * channels * pixels);
-      writeFloats(sample.data, latent, i * inChannels * pixels);
-      const itemExtra = extra?.subarray(item * 5 * pixels, (item + 1) * 5 * pixels);
-      if (itemExtra) sample.data.set(itemExtra, (i * inChannels + channels) * pixels);
-    });
+    const buffers = this.takeBuffers(items.length, height, width);
+    try {
+      const { sample, output } = buffers;
+      items.forEach((item, i) => {
+        const latent = batch.latents.data.subarray(item * channels * pixels, (item + 1) * channels * pixels);
+        writeFloats(sample.data, latent, i * inChannels * pixels);
+        const itemExtra = extra?.subarray(item * 5 * pixels, (item + 1) * 5 * pixels);
+        if (itemExtra) sample.data.set(itemExtra, (i * inChannels + channels) * pixels);
+      });
 
-    const timesteps = items.map((item) => batch.timesteps[item]!);
-    const timestepDims = this.timestep.shape.length === 0 ? [] : [this.timestepPerItem ? items.length : 1];
-    const timestepValues = this.timestepPerItem ? timesteps : [timesteps[0]!];
-
-    const outputs = await this.client.run(
-      this.session.name,
-      {
+      const timesteps = items.map((item) => batch.timesteps[item]!);
+      const timestepDims = this.timestep.shape.length === 0 ? [] : [this.timestepPerItem ? items.length : 1];
+      const timestepValues = this.timestepPerItem ? timesteps : [timesteps[0]!];
+      const feeds = {
         [this.sample.name]: sample,
         [this.timestep.name]: numberTensor(timestepValues, timestepDims, this.timestep),
         [this.hiddenStates.name]: this.hiddenStatesFeed(items.map((item) => batch.conditions[item]!)),
-      },
-      // The sample and timestep were built for this call: move them to the worker instead of copying them.
-      { transferFeeds: true },
-    );
-    return floatValues(outputs[this.output.name], this.output.name);
+      };
+      await this.client.run(this.session.name, feeds, { outputsInto: { [this.output.name]: output } });
+
+      const itemSize = latentChannels * pixels;
+      items.forEach((item, i) => {
+        readFloats(
+          output.data.subarray(i * itemSize, (i + 1) * itemSize),
+          eps.subarray(item * itemSize, (item + 1) * itemSize),
+        );
+      });
+    } finally {
+      this.giveBack(buffers);
+    }
+  }
+
+  private takeBuffers(items: number, height: number, width: number): RunBuffers {
+    const shape = `${items}x${height}x${width}`;
+    const idle = this.idleBuffers.get(shape)?.pop();
+    if (idle) return idle;
+    const shared = { shared: true };
+    return {
+      shape,
+      sample: emptyFloatTensor([items, this.unetInputChannels, height, width], this.sample, shared),
+      output: emptyFloatTensor([items, latentChannels, height, width], this.output, shared),
+    };
+  }
+
+  private giveBack(buffers: RunBuffers): void {
+    const idle = this.idleBuffers.get(buffers.shape) ?? [];
+    idle.push(buffers);
+    this.idleBuffers.set(buffers.shape, idle);
   }
 
   /** The items' prompt embeddings stacked, [items, sequence, hidden], as a constant feed made once per edit. */

@@ -1,36 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GaussianRng } from "../diffusion/gaussian-rng.js";
 import { fromFloat16Array, fromHalfBits, toFloat16Array, toHalfBits } from "./float16.js";
-
-/**
- * The encoder this module had before issue 16 (commit 1f29564), kept verbatim as the oracle: one value at a time,
- * through a scratch Float32Array, with a general shift-and-round. The fast encoder must give the same bits.
- */
-const previous = (() => {
-  const float32 = new Float32Array(1);
-  const float32Bits = new Uint32Array(float32.buffer);
-  const roundShift = (value: number, shift: number): number => {
-    const kept = value >>> shift;
-    const rest = value & ((1 << shift) - 1);
-    const half = 1 << (shift - 1);
-    return rest > half || (rest === half && (kept & 1) === 1) ? kept + 1 : kept;
-  };
-  return (value: number): number => {
-    float32[0] = value;
-    const bits = float32Bits[0]!;
-    const sign = (bits >>> 16) & 0x8000;
-    const exponent = (bits >>> 23) & 0xff;
-    const mantissa = bits & 0x7fffff;
-    if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
-    const halfExponent = exponent - 112;
-    if (halfExponent >= 0x1f) return sign | 0x7c00;
-    if (halfExponent <= 0) {
-      if (halfExponent < -10) return sign;
-      return sign | roundShift(mantissa | 0x800000, 14 - halfExponent);
-    }
-    return sign | ((halfExponent << 10) + roundShift(mantissa, 13));
-  };
-})();
+import { referenceToHalfBits } from "./float16-reference.js";
 
 /** Float32 values from bit patterns (NaN payloads kept: the array is never read as numbers on the way). */
 const floatsOfBits = (bits: Uint32Array) => new Float32Array(bits.buffer, bits.byteOffset, bits.length);
@@ -117,7 +88,7 @@ describe("half-precision conversion", () => {
     const draws = new GaussianRng(16).fill(new Float32Array(2 ** 18)).map((v) => v * 3);
     for (const values of [floatsOfBits(halfNeighbourhoods()), floatsOfBits(sweep), draws]) {
       const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-      expect(differences(toFloat16Array(values), Uint16Array.from(values, previous), bits)).toEqual([]);
+      expect(differences(toFloat16Array(values), Uint16Array.from(values, referenceToHalfBits), bits)).toEqual([]);
     }
   });
 

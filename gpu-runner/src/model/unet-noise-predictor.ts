@@ -113,9 +113,20 @@ export class UnetNoisePredictor implements NoisePredictor {
     const buffers = this.takeBuffers(items.length, height, width);
     try {
       const { sample, output } = buffers;
+      const latentSize = channels * pixels;
       items.forEach((item, i) => {
-        const latent = batch.latents.data.subarray(item * channels * pixels, (item + 1) * channels * pixels);
-        writeFloats(sample.data, latent, i * inChannels * pixels);
+        const latent = batch.latents.data.subarray(item * latentSize, (item + 1) * latentSize);
+        const previous = i > 0 ? batch.latents.data.subarray((item - 1) * latentSize, item * latentSize) : undefined;
+        // Guidance pairs repeat a latent (uncond, cond): the repeat copies the converted values.
+        if (previous && items[i - 1] === item - 1 && sameBytes(latent, previous)) {
+          sample.data.copyWithin(
+            i * inChannels * pixels,
+            (i - 1) * inChannels * pixels,
+            (i - 1) * inChannels * pixels + latentSize,
+          );
+        } else {
+          writeFloats(sample.data, latent, i * inChannels * pixels);
+        }
         const itemExtra = extra?.subarray(item * 5 * pixels, (item + 1) * 5 * pixels);
         if (itemExtra) sample.data.set(itemExtra, (i * inChannels + channels) * pixels);
       });
@@ -198,6 +209,10 @@ export class UnetNoisePredictor implements NoisePredictor {
     if (!prompt) throw new Error("a condition from another model's encodePrompt was passed to this UNet");
     return prompt;
   }
+}
+
+function sameBytes(a: Float32Array, b: Float32Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 function range(count: number): number[] {

@@ -71,10 +71,12 @@ async function run(request: Extract<WorkerRequest, { kind: "run" }>): Promise<Wo
   const outputs: Record<string, TensorPayload> = {};
   for (const [name, value] of Object.entries(results)) {
     const tensor = value as ort.Tensor;
-    const data = tensor.data as TensorData;
     const into = request.outputsInto[name];
-    if (into) copyElements(into, data, `${request.session} ${name}`);
-    else outputs[name] = { type: tensor.type as TensorElementType, dims: [...tensor.dims], data };
+    if (into) {
+      copyInto(into, tensor, `${request.session} output ${name}`);
+      continue;
+    }
+    outputs[name] = { type: tensor.type as TensorElementType, dims: [...tensor.dims], data: tensor.data as TensorData };
   }
   return { kind: "ran", id: request.id, outputs, runMs };
 }
@@ -109,9 +111,13 @@ function tensorOf(payload: TensorPayload, input: string): ort.Tensor {
   return staged;
 }
 
-function copyElements(into: TensorPayload, data: TensorData, output: string): void {
-  if (into.data.length !== data.length || into.data.constructor !== data.constructor) {
-    throw new Error(`output ${output} has ${data.length} ${data.constructor.name} values; the buffer for it does not`);
+/** An output into the caller's shared buffer for it, which must hold exactly its values. */
+function copyInto(into: TensorPayload, tensor: ort.Tensor, output: string): void {
+  const data = tensor.data as TensorData;
+  if (tensor.type !== into.type || data.length !== into.data.length) {
+    throw new Error(
+      `${output} returned ${data.length} ${tensor.type} values where ${into.data.length} ${into.type} were expected`,
+    );
   }
   into.data.set(data as never);
 }

@@ -11,7 +11,8 @@ import { img2imgInput, inpaintInput, rectangleMask, referenceDrag, runtimeWith, 
 // same seed, same bytes. These sha256 digests were recorded from the implementation at commit 1f29564 (before the
 // edit path was optimized) and are the previous implementation's output, not values derived from this code. The
 // predictor is pure JavaScript (Math.sin, which V8 computes the same on every machine), so the digests hold on any
-// machine.
+// machine. The ONNX models' bytes depend on ONNX Runtime's kernels for the CPU at hand, so the model I/O is checked
+// against the implementation it replaced, in the same process: src/edit/reference-model.test.ts.
 
 const twoOperationDrag = { points: [{ from: [12, 24] as const, to: [12, 12] as const }], steps: 40 };
 const dragMask = rectangleMask(4, 4, 27, 27);

@@ -9,7 +9,7 @@ export const h100Costs = {
   referencePixels: 512 * 512,
   /** Assumed: VAE encode + decode of one 512x512 image in fp16 (about 10 + 20 ms), scaled by pixels like the UNet. */
   vaeMsAtReference: 30,
-  /** Measured by bench/results/drag-512 on the CPU: sampler arithmetic and worker transfers per UNet call. */
+  /** Measured by `npm run bench` on the CPU (2026-11-24, fp32, before issue 16): sampler arithmetic per UNet call. */
   overheadMsPerCall: 0.93,
   /** Assumed: claim, presigned download and upload, image decode and encode, completion: per edit, same region. */
   jobIoMs: 300,

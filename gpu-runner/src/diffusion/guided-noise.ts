@@ -23,8 +23,8 @@ export interface GuidedNoiseOptions {
 
 /**
  * Packs the branches into one batch, [x_u, x_c, rec_u, rec_c] with an unconditional pass or [x_c, rec_c] without
- * (guidance 1 halves the batch), and turns the model's output into one e per branch. Owns its buffers, so a step
- * allocates nothing but the model's output.
+ * (guidance 1 halves the batch), and turns the model's output into one e per branch. Owns its buffers, the model's
+ * output included, so a step allocates nothing.
  */
 export class GuidedNoise {
   readonly batchSize: number;
@@ -35,6 +35,7 @@ export class GuidedNoise {
   private readonly inpaintChannels: Latents | undefined;
   private readonly itemSize: number;
   private readonly noise: Float32Array[];
+  private readonly eps: Float32Array;
 
   constructor(private readonly options: GuidedNoiseOptions) {
     const { conditions, itemShape, branches, inpaintChannels } = options;
@@ -46,6 +47,7 @@ export class GuidedNoise {
     this.conditions = Array.from({ length: this.batchSize }, (_, i) => this.passes[i % this.passes.length]!);
     this.inpaintChannels = inpaintChannels && repeatItem(inpaintChannels, this.batchSize);
     this.noise = Array.from({ length: branches }, () => new Float32Array(this.itemSize));
+    this.eps = new Float32Array(this.batch.data.length);
   }
 
   /**
@@ -62,6 +64,7 @@ export class GuidedNoise {
       latents: this.batch,
       timesteps: this.timesteps,
       conditions: this.conditions,
+      eps: this.eps,
       ...(this.inpaintChannels && { inpaintChannels: this.inpaintChannels }),
     });
     if (output.length !== this.batch.data.length) {

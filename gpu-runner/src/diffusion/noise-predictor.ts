@@ -11,8 +11,13 @@ export interface NoiseBatch {
   /** Train-step index (0..999) per item. */
   readonly timesteps: readonly number[];
   readonly conditions: readonly Condition[];
-  /** A 9-channel inpainting UNet's extra input per item: [mask (1), masked-image latent (4)], NCHW. */
+  /**
+   * A 9-channel inpainting UNet's extra input per item: [mask (1), masked-image latent (4)], NCHW. The same array,
+   * unchanged, for every call of a task, so that a predictor may convert it once.
+   */
   readonly inpaintChannels?: Latents;
+  /** The caller's buffer of the latents' size that predictNoise may write eps into and return, instead of a new one. */
+  readonly eps?: Float32Array;
 }
 
 export interface NoisePredictor {
@@ -20,6 +25,6 @@ export interface NoisePredictor {
   readonly unetInputChannels: 4 | 9;
   /** Encodes a prompt once per job; throws a JobFailure("prompt_too_long") past the model's context. */
   encodePrompt(prompt: string): Promise<Condition>;
-  /** eps for every item of the batch, same layout as batch.latents. One call = one model run. */
+  /** eps for every item of the batch, same layout as batch.latents (in batch.eps, or a new array). One call = one model run. */
   predictNoise(batch: NoiseBatch): Promise<Float32Array>;
 }

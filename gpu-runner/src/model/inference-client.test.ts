@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobFailure } from "../job-failure.js";
 import { fromFloat16Array, toFloat16Array } from "./float16.js";
 import { InferenceClient } from "./inference-client.js";
+import { emptyFloatTensor } from "./tensor-io.js";
 import { OnnxGraph } from "./tiny/onnx-graph.js";
 import { seededWeights } from "./tiny/seeded-weights.js";
 
@@ -48,7 +49,7 @@ describe("InferenceClient (sessions in a worker thread)", () => {
     expect(loaded.executionProvider).toBe("cpu");
     expect(loaded.signature.inputs).toEqual([{ name: "x", type: "float16", shape: ["n"] }]);
     const outputs = await client.run("add-one", {
-      x: { type: "float16", dims: [3], data: toFloat16Array([0.5, -3, 100]) },
+      x: { type: "float16", dims: [3], data: toFloat16Array(Float32Array.of(0.5, -3, 100)) },
     });
     expect(outputs.y?.type).toBe("float16");
     expect(Array.from(fromFloat16Array(outputs.y?.data as Uint16Array))).toEqual([1.5, -2, 101]);
@@ -66,6 +67,60 @@ describe("InferenceClient (sessions in a worker thread)", () => {
     expect(outputs.y?.dims).toEqual([384, 384]);
     // The caller's array was copied, not transferred away.
     expect(x.length).toBe(384 * 384);
+  });
+
+  it("runs shared feeds into shared outputs, the same buffers call after call, and requests in flight in order", async () => {
+    await client.load("add-one", join(dir, "add-one.onnx"), { executionProvider: "cpu" });
+    const spec = { name: "x", type: "float16", shape: ["n"] };
+    const buffers = () => ({
+      x: emptyFloatTensor([3], spec, { shared: true }),
+      y: emptyFloatTensor([3], spec, { shared: true }),
+    });
+    const run = async (io: ReturnType<typeof buffers>, values: number[]) => {
+      toFloat16Array(Float32Array.from(values), io.x.data as Uint16Array);
+      const outputs = await client.run("add-one", { x: io.x }, { outputsInto: { y: io.y } });
+      expect(outputs.y).toBe(io.y);
+      return Array.from(fromFloat16Array(io.y.data as Uint16Array));
+    };
+    const first = buffers();
+    expect(await run(first, [0.5, -3, 100])).toEqual([1.5, -2, 101]);
+    expect(await run(first, [2, 4, 8])).toEqual([3, 5, 9]);
+    // Two runs in flight at once: the worker copies each one's feed into the tensor it keeps only when its turn comes.
+    const second = buffers();
+    const both = await Promise.all([run(first, [1, 2, 3]), run(second, [10, 20, 30])]);
+    expect(both).toEqual([
+      [2, 3, 4],
+      [11, 21, 31],
+    ]);
+  });
+
+  it("keeps a constant feed's tensor, and makes it again once the worker has dropped it", async () => {
+    await client.load("add-one", join(dir, "add-one.onnx"), { executionProvider: "cpu" });
+    const constant = (value: number) =>
+      client.constant({ type: "float16", dims: [1], data: toFloat16Array(Float32Array.of(value)) });
+    const sum = async (x: ReturnType<typeof constant>) =>
+      fromFloat16Array((await client.run("add-one", { x })).y?.data as Uint16Array)[0];
+    const kept = constant(4);
+    expect(kept.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(await sum(kept)).toBe(5);
+    expect(await sum(kept)).toBe(5);
+    // More constants than the worker keeps: the first one's tensor is dropped, and made again from the shared data.
+    for (let value = 0; value < 20; value++) expect(await sum(constant(value))).toBe(value + 1);
+    expect(await sum(kept)).toBe(5);
+  });
+
+  it("fails the run with a model_error when an output does not fit the buffer given for it", async () => {
+    await client.load("add-one", join(dir, "add-one.onnx"), { executionProvider: "cpu" });
+    const spec = { name: "x", type: "float16", shape: ["n"] };
+    const running = client.run(
+      "add-one",
+      { x: { type: "float16", dims: [3], data: toFloat16Array(Float32Array.of(1, 2, 3)) } },
+      { outputsInto: { y: emptyFloatTensor([2], spec, { shared: true }) } },
+    );
+    await expect(running).rejects.toMatchObject({
+      code: "model_error",
+      message: "add-one output y returned 3 float16 values where 2 float16 were expected",
+    });
   });
 
   it("turns a model that cannot load into a model_error", async () => {

@@ -2,7 +2,7 @@
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { JobFailure } from "../job-failure.js";
-import type { ExecutionProvider, SessionSignature, TensorPayload } from "./tensor-payload.js";
+import type { ExecutionProvider, SessionSignature, TensorData, TensorPayload } from "./tensor-payload.js";
 import type { SessionOptions, WorkerRequest, WorkerResponse } from "./worker-protocol.js";
 
 export interface LoadedSession {
@@ -40,6 +40,7 @@ export class InferenceClient {
   private readonly worker = startWorker();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  private nextConstantKey = 1;
   private failure: Error | undefined;
   readonly timings = new Map<string, SessionTiming>();
 
@@ -68,24 +69,33 @@ export class InferenceClient {
   }
 
   /**
-   * Runs a session on `feeds`. The feeds are copied to the worker, unless `transferFeeds`: then their memory
-   * moves there and the caller's arrays become empty (for arrays built for this one call).
+   * A feed for many runs (an edit's prompt embeddings): its data is copied once into shared memory, which every
+   * run passes to the worker without a copy, and the worker makes its tensor once and keeps it for later runs.
+   * The worker keeps the latest few, and makes one again from the shared data when it dropped it.
+   */
+  constant(tensor: TensorPayload): TensorPayload {
+    return { type: tensor.type, dims: tensor.dims, data: sharedCopy(tensor.data), constantKey: this.nextConstantKey++ };
+  }
+
+  /**
+   * Runs a session on `feeds` (copied to the worker; shared ones are not copied) and answers its outputs. Outputs
+   * named in `outputsInto` are written into those shared buffers instead, which the answer then holds: a caller
+   * that runs a session again and again keeps its inputs and outputs in shared memory and reuses them.
    */
   async run(
     session: string,
     feeds: Record<string, TensorPayload>,
-    { transferFeeds = false }: { transferFeeds?: boolean } = {},
+    { outputsInto = {} }: { outputsInto?: Record<string, TensorPayload> } = {},
   ): Promise<Record<string, TensorPayload>> {
     const started = performance.now();
-    const transfer = transferFeeds ? [...new Set(Object.values(feeds).map((feed) => feed.data.buffer))] : [];
-    const response = await this.request({ kind: "run", id: 0, session, feeds }, transfer as ArrayBuffer[]);
+    const response = await this.request({ kind: "run", id: 0, session, feeds, outputsInto });
     if (response.kind !== "ran") throw new Error(`unexpected ${response.kind} answer to run`);
     const timing = this.timings.get(session) ?? { calls: 0, runMs: 0, roundTripMs: 0 };
     timing.calls += 1;
     timing.runMs += response.runMs;
     timing.roundTripMs += performance.now() - started;
     this.timings.set(session, timing);
-    return response.outputs;
+    return { ...response.outputs, ...outputsInto };
   }
 
   async close(): Promise<void> {
@@ -93,12 +103,12 @@ export class InferenceClient {
     await this.worker.terminate();
   }
 
-  private request(message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerResponse> {
+  private request(message: WorkerRequest): Promise<WorkerResponse> {
     if (this.failure) return Promise.reject(new JobFailure("model_error", this.failure.message));
     const id = this.nextId++;
     const promise = new Promise<WorkerResponse>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     if (this.pending.size === 1) this.worker.ref();
-    this.worker.postMessage({ ...message, id }, transfer);
+    this.worker.postMessage({ ...message, id });
     return promise;
   }
 
@@ -116,4 +126,12 @@ export class InferenceClient {
     for (const pending of this.pending.values()) pending.reject(new JobFailure("model_error", error.message));
     this.pending.clear();
   }
+}
+
+/** The same elements in a SharedArrayBuffer. */
+function sharedCopy(data: TensorData): TensorData {
+  const shared = new SharedArrayBuffer(data.byteLength);
+  new Uint8Array(shared).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  const TypedArray = data.constructor as new (buffer: SharedArrayBuffer) => TensorData;
+  return new TypedArray(shared);
 }

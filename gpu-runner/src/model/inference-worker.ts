@@ -2,7 +2,15 @@
 import { performance } from "node:perf_hooks";
 import { parentPort } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
-import type { ExecutionProvider, SessionSignature, TensorPayload, TensorSpec } from "./tensor-payload.js";
+import { RecentCache } from "./recent-cache.js";
+import type {
+  ExecutionProvider,
+  SessionSignature,
+  TensorData,
+  TensorElementType,
+  TensorPayload,
+  TensorSpec,
+} from "./tensor-payload.js";
 import type { SessionOptions, WorkerRequest, WorkerResponse } from "./worker-protocol.js";
 
 const sessions = new Map<string, ort.InferenceSession>();
@@ -55,7 +63,7 @@ async function run(request: Extract<WorkerRequest, { kind: "run" }>): Promise<Wo
   if (!session) throw new Error(`no session named ${request.session} is loaded`);
   const feeds: Record<string, ort.Tensor> = {};
   for (const [name, payload] of Object.entries(request.feeds)) {
-    feeds[name] = new ort.Tensor(payload.type, payload.data, [...payload.dims]);
+    feeds[name] = tensorOf(payload, `${request.session} ${name}`);
   }
   const started = performance.now();
   const results = await session.run(feeds);
@@ -63,28 +71,78 @@ async function run(request: Extract<WorkerRequest, { kind: "run" }>): Promise<Wo
   const outputs: Record<string, TensorPayload> = {};
   for (const [name, value] of Object.entries(results)) {
     const tensor = value as ort.Tensor;
-    outputs[name] = {
-      type: tensor.type as TensorPayload["type"],
-      dims: [...tensor.dims],
-      data: tensor.data as TensorPayload["data"],
-    };
+    const into = request.outputsInto[name];
+    if (into) {
+      copyInto(into, tensor, `${request.session} output ${name}`);
+      continue;
+    }
+    outputs[name] = { type: tensor.type as TensorElementType, dims: [...tensor.dims], data: tensor.data as TensorData };
   }
   return { kind: "ran", id: request.id, outputs, runMs };
 }
 
+/** Constant tensors by key: a few concurrent edits' prompt embeddings. */
+const constants = new RecentCache<number, ort.Tensor>(16);
+/** Per session input: the tensor its shared feeds are copied into, kept while their type and dims stay the same. */
+const stagedInputs = new Map<string, ort.Tensor>();
+
+/**
+ * ONNX Runtime does not take shared memory: a shared feed is copied into a tensor kept for its input, and a
+ * constant one (same data every time) into a tensor of its own, made once.
+ */
+function tensorOf(payload: TensorPayload, input: string): ort.Tensor {
+  const dims = [...payload.dims];
+  if (!(payload.data.buffer instanceof SharedArrayBuffer)) return new ort.Tensor(payload.type, payload.data, dims);
+  if (payload.constantKey !== undefined) {
+    let constant = constants.get(payload.constantKey);
+    if (!constant) {
+      constant = new ort.Tensor(payload.type, payload.data.slice(), dims);
+      constants.set(payload.constantKey, constant);
+    }
+    return constant;
+  }
+  let staged = stagedInputs.get(input);
+  if (staged?.type !== payload.type || staged.dims.join() !== dims.join()) {
+    staged = new ort.Tensor(payload.type, payload.data.slice(), dims);
+    stagedInputs.set(input, staged);
+  } else {
+    (staged.data as TensorData).set(payload.data as never);
+  }
+  return staged;
+}
+
+/** An output into the caller's shared buffer for it, which must hold exactly its values. */
+function copyInto(into: TensorPayload, tensor: ort.Tensor, output: string): void {
+  const data = tensor.data as TensorData;
+  if (tensor.type !== into.type || data.length !== into.data.length) {
+    throw new Error(
+      `${output} returned ${data.length} ${tensor.type} values where ${into.data.length} ${into.type} were expected`,
+    );
+  }
+  into.data.set(data as never);
+}
+
 const port = parentPort;
 if (!port) throw new Error("inference-worker must run in a worker thread");
+// One request at a time, each to its end: a run's feeds are copied into tensors that the next run reuses.
+let previous: Promise<void> = Promise.resolve();
 port.on("message", (request: WorkerRequest) => {
-  const handled = request.kind === "load" ? load(request) : run(request);
-  handled.then(
-    (response) => {
+  previous = previous
+    .then(async () => {
+      const response = await answer(request);
       // Outputs are fresh arrays: hand their memory over instead of copying it.
       const buffers = response.kind === "ran" ? Object.values(response.outputs).map((o) => o.data.buffer) : [];
       port.postMessage(response, [...new Set(buffers)] as ArrayBuffer[]);
-    },
-    (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      port.postMessage({ kind: "failed", id: request.id, message } satisfies WorkerResponse);
-    },
-  );
+    })
+    .catch((error: unknown) => {
+      port.postMessage({ kind: "failed", id: request.id, message: String(error) } satisfies WorkerResponse);
+    });
 });
+
+async function answer(request: WorkerRequest): Promise<WorkerResponse> {
+  try {
+    return await (request.kind === "load" ? load(request) : run(request));
+  } catch (error) {
+    return { kind: "failed", id: request.id, message: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -24,11 +24,40 @@ export function findTensor(
   );
 }
 
+/** A float tensor's data: float32 values, or float16 half bits. */
+export type FloatData = Float32Array | Uint16Array;
+
 /** Float values as the spec's element type (float32, or float16 half bits). */
 export function floatTensor(values: Float32Array, dims: readonly number[], spec: TensorSpec): TensorPayload {
   if (spec.type === "float32") return { type: "float32", dims, data: values };
   if (spec.type === "float16") return { type: "float16", dims, data: toFloat16Array(values) };
   throw new JobFailure("model_not_found", `input ${spec.name} has type ${spec.type}; float32 or float16 expected`);
+}
+
+/** A zero float tensor of the spec's element type, to fill with writeFloats; `shared`: in a SharedArrayBuffer. */
+export function emptyFloatTensor(
+  dims: readonly number[],
+  spec: TensorSpec,
+  { shared = false }: { shared?: boolean } = {},
+): TensorPayload & { data: FloatData } {
+  const size = dims.reduce((product, dim) => product * dim, 1);
+  const buffer = (bytesPerValue: number) =>
+    shared ? new SharedArrayBuffer(size * bytesPerValue) : new ArrayBuffer(size * bytesPerValue);
+  if (spec.type === "float32") return { type: "float32", dims, data: new Float32Array(buffer(4)) };
+  if (spec.type === "float16") return { type: "float16", dims, data: new Uint16Array(buffer(2)) };
+  throw new JobFailure("model_not_found", `${spec.name} has type ${spec.type}; float32 or float16 expected`);
+}
+
+/** Writes float values into a float tensor's data from `offset` on, converted to its element type. */
+export function writeFloats(data: FloatData, values: Float32Array, offset: number): void {
+  if (data instanceof Float32Array) data.set(values, offset);
+  else toFloat16Array(values, data.subarray(offset, offset + values.length));
+}
+
+/** A float tensor's values as float32, into `out` (of the same length). */
+export function readFloats(data: FloatData, out: Float32Array): void {
+  if (data instanceof Float32Array) out.set(data);
+  else fromFloat16Array(data, out);
 }
 
 /** Integer (or, for float timesteps, float) values as the spec's element type. */

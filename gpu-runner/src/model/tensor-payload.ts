@@ -5,11 +5,19 @@ export type TensorElementType = "float32" | "float16" | "int64" | "int32";
 
 export type TensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array;
 
-/** A tensor as plain data (structured-clonable): float16 is carried as half bits in a Uint16Array. */
+/**
+ * A tensor as plain data (structured-clonable): float16 is carried as half bits in a Uint16Array. Data in a
+ * SharedArrayBuffer crosses to the worker without a copy: the caller's buffers for a call it makes again and again.
+ */
 export interface TensorPayload {
   readonly type: TensorElementType;
   readonly dims: readonly number[];
   readonly data: TensorData;
+  /**
+   * Set on a constant feed (InferenceClient.constant): its data lies in shared memory and never changes, and the
+   * worker keeps the tensor it made of it under this key for the runs that pass it again.
+   */
+  readonly constantKey?: number;
 }
 
 /** One input or output of a session, from its metadata: a dimension is a size or a symbolic name. */

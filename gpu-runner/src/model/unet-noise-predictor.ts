@@ -4,19 +4,53 @@ import type { Condition, NoiseBatch, NoisePredictor } from "../diffusion/noise-p
 import { JobFailure } from "../job-failure.js";
 import type { InferenceClient, LoadedSession } from "./inference-client.js";
 import type { PromptEmbedding, PromptEncoder } from "./prompt-encoder.js";
-import { findTensor, floatTensor, floatValues, numberTensor } from "./tensor-io.js";
-import type { TensorSpec } from "./tensor-payload.js";
+import { RecentCache } from "./recent-cache.js";
+import {
+  emptyFloatTensor,
+  type FloatData,
+  findTensor,
+  floatTensor,
+  numberTensor,
+  readFloats,
+  writeFloats,
+} from "./tensor-io.js";
+import type { TensorPayload, TensorSpec } from "./tensor-payload.js";
 
 const latentChannels = 4;
+
+/** A prompt encoded by this UNet's text encoder; the id names it in the key of a batch's hidden states. */
+interface EncodedPrompt {
+  readonly id: number;
+  readonly embedding: PromptEmbedding;
+}
+
+/** One run's sample and output in shared memory, made for a batch shape and reused by later runs of it. */
+interface RunBuffers {
+  readonly shape: string;
+  readonly sample: TensorPayload & { data: FloatData };
+  readonly output: TensorPayload & { data: FloatData };
+}
 
 /**
  * Runs the UNet on each batch exactly as given (the tasks already stack guidance branches and Cycle-SDE pairs).
  * The timestep input is a scalar in current optimum exports and [batch] in older ones: with a scalar (or a
  * fixed [1]), items with different timesteps go in separate runs.
+ *
+ * Only the latents are converted per call, into a sample buffer that is shared with the inference worker and
+ * reused (as is the output's): a step allocates nothing. The inputs that stay the same over an edit are converted
+ * once: the hidden states of each batch's prompts become a constant feed (the worker keeps its tensor), and an
+ * inpainting UNet's extra channels are kept in the input's element type.
  */
 export class UnetNoisePredictor implements NoisePredictor {
   readonly unetInputChannels: 4 | 9;
-  private readonly embeddings = new WeakMap<Condition, PromptEmbedding>();
+  private readonly prompts = new WeakMap<Condition, EncodedPrompt>();
+  private nextPromptId = 1;
+  /** Hidden-states feeds by the prompt ids of their items ("3,4,3,4"): a few concurrent edits' worth. */
+  private readonly hiddenStatesFeeds = new RecentCache<string, TensorPayload>(8);
+  /** An inpainting UNet's extra channels (the same array for every call of an edit) in the input's element type. */
+  private readonly inpaintData = new WeakMap<Float32Array, FloatData>();
+  /** Run buffers not in use, by batch shape (concurrent edits take one each). */
+  private readonly idleBuffers = new RecentCache<string, RunBuffers[]>(4);
   private readonly sample: TensorSpec;
   private readonly timestep: TensorSpec;
   private readonly hiddenStates: TensorSpec;
@@ -50,7 +84,7 @@ export class UnetNoisePredictor implements NoisePredictor {
     const embedding = await this.encodeEmbedding(prompt);
     // The condition is an opaque handle; the embedding stays here, keyed by it.
     const condition = Object.freeze({}) as Condition;
-    this.embeddings.set(condition, embedding);
+    this.prompts.set(condition, { id: this.nextPromptId++, embedding });
     return condition;
   }
 
@@ -59,73 +93,126 @@ export class UnetNoisePredictor implements NoisePredictor {
     if (batch.timesteps.length !== items || batch.conditions.length !== items) {
       throw new RangeError(`a batch of ${items} latents needs ${items} timesteps and conditions`);
     }
-    const groups = this.timestepPerItem ? [range(items)] : groupByTimestep(batch.timesteps);
-    const eps = new Float32Array(items * latentChannels * height * width);
-    for (const group of groups) {
-      const groupEps = await this.runGroup(batch, group);
-      const itemSize = latentChannels * height * width;
-      group.forEach((item, i) => {
-        eps.set(groupEps.subarray(i * itemSize, (i + 1) * itemSize), item * itemSize);
-      });
+    const eps = batch.eps ?? new Float32Array(items * latentChannels * height * width);
+    if (eps.length !== items * latentChannels * height * width) {
+      throw new RangeError(
+        `eps for a batch of ${items} latents of ${height}x${width} cannot go in ${eps.length} values`,
+      );
     }
+    const groups = this.timestepPerItem ? [range(items)] : groupByTimestep(batch.timesteps);
+    for (const group of groups) await this.runGroup(batch, group, eps);
     return eps;
   }
 
-  private async runGroup(batch: NoiseBatch, items: readonly number[]): Promise<Float32Array> {
+  /** One run on the batch's `items`, their eps written into `eps` at their places in the batch. */
+  private async runGroup(batch: NoiseBatch, items: readonly number[], eps: Float32Array): Promise<void> {
     const [, channels, height, width] = batch.latents.shape;
     const pixels = height * width;
     const inChannels = this.unetInputChannels;
-    const sample = new Float32Array(items.length * inChannels * pixels);
-    items.forEach((item, i) => {
-      sample.set(
-        batch.latents.data.subarray(item * channels * pixels, (item + 1) * channels * pixels),
-        i * inChannels * pixels,
-      );
-      if (inChannels === 9) {
-        sample.set(inpaintChannels(batch.inpaintChannels, item, pixels), (i * inChannels + channels) * pixels);
-      }
-    });
+    const extra = inChannels === 9 ? this.inpaintChannelsOf(batch.inpaintChannels) : undefined;
+    const buffers = this.takeBuffers(items.length, height, width);
+    try {
+      const { sample, output } = buffers;
+      const latentSize = channels * pixels;
+      items.forEach((item, i) => {
+        const latent = batch.latents.data.subarray(item * latentSize, (item + 1) * latentSize);
+        const previous = i > 0 ? batch.latents.data.subarray((item - 1) * latentSize, item * latentSize) : undefined;
+        // Guidance pairs repeat a latent (uncond, cond): the repeat copies the converted values.
+        if (previous && items[i - 1] === item - 1 && sameBytes(latent, previous)) {
+          sample.data.copyWithin(
+            i * inChannels * pixels,
+            (i - 1) * inChannels * pixels,
+            (i - 1) * inChannels * pixels + latentSize,
+          );
+        } else {
+          writeFloats(sample.data, latent, i * inChannels * pixels);
+        }
+        const itemExtra = extra?.subarray(item * 5 * pixels, (item + 1) * 5 * pixels);
+        if (itemExtra) sample.data.set(itemExtra, (i * inChannels + channels) * pixels);
+      });
 
-    const embeddings = items.map((item) => this.embeddingOf(batch.conditions[item]!));
-    const { sequenceLength, hiddenSize } = embeddings[0]!;
-    const hidden = new Float32Array(items.length * sequenceLength * hiddenSize);
-    embeddings.forEach((embedding, i) => {
-      hidden.set(embedding.data, i * sequenceLength * hiddenSize);
-    });
-
-    const timesteps = items.map((item) => batch.timesteps[item]!);
-    const timestepDims = this.timestep.shape.length === 0 ? [] : [this.timestepPerItem ? items.length : 1];
-    const timestepValues = this.timestepPerItem ? timesteps : [timesteps[0]!];
-
-    const outputs = await this.client.run(
-      this.session.name,
-      {
-        [this.sample.name]: floatTensor(sample, [items.length, inChannels, height, width], this.sample),
+      const timesteps = items.map((item) => batch.timesteps[item]!);
+      const timestepDims = this.timestep.shape.length === 0 ? [] : [this.timestepPerItem ? items.length : 1];
+      const timestepValues = this.timestepPerItem ? timesteps : [timesteps[0]!];
+      const feeds = {
+        [this.sample.name]: sample,
         [this.timestep.name]: numberTensor(timestepValues, timestepDims, this.timestep),
-        [this.hiddenStates.name]: floatTensor(hidden, [items.length, sequenceLength, hiddenSize], this.hiddenStates),
-        // Every feed was built for this call: move it to the worker instead of copying it.
-      },
-      { transferFeeds: true },
-    );
-    return floatValues(outputs[this.output.name], this.output.name);
+        [this.hiddenStates.name]: this.hiddenStatesFeed(items.map((item) => batch.conditions[item]!)),
+      };
+      await this.client.run(this.session.name, feeds, { outputsInto: { [this.output.name]: output } });
+
+      const itemSize = latentChannels * pixels;
+      items.forEach((item, i) => {
+        readFloats(
+          output.data.subarray(i * itemSize, (i + 1) * itemSize),
+          eps.subarray(item * itemSize, (item + 1) * itemSize),
+        );
+      });
+    } finally {
+      this.giveBack(buffers);
+    }
   }
 
-  private embeddingOf(condition: Condition): PromptEmbedding {
-    const embedding = this.embeddings.get(condition);
-    if (!embedding) throw new Error("a condition from another model's encodePrompt was passed to this UNet");
-    return embedding;
+  private takeBuffers(items: number, height: number, width: number): RunBuffers {
+    const shape = `${items}x${height}x${width}`;
+    const idle = this.idleBuffers.get(shape)?.pop();
+    if (idle) return idle;
+    const shared = { shared: true };
+    return {
+      shape,
+      sample: emptyFloatTensor([items, this.unetInputChannels, height, width], this.sample, shared),
+      output: emptyFloatTensor([items, latentChannels, height, width], this.output, shared),
+    };
+  }
+
+  private giveBack(buffers: RunBuffers): void {
+    const idle = this.idleBuffers.get(buffers.shape) ?? [];
+    idle.push(buffers);
+    this.idleBuffers.set(buffers.shape, idle);
+  }
+
+  /** The items' prompt embeddings stacked, [items, sequence, hidden], as a constant feed made once per edit. */
+  private hiddenStatesFeed(conditions: readonly Condition[]): TensorPayload {
+    const prompts = conditions.map((condition) => this.promptOf(condition));
+    const key = prompts.map((prompt) => prompt.id).join(",");
+    const cached = this.hiddenStatesFeeds.get(key);
+    if (cached) return cached;
+    const { sequenceLength, hiddenSize } = prompts[0]!.embedding;
+    const hidden = new Float32Array(prompts.length * sequenceLength * hiddenSize);
+    prompts.forEach((prompt, i) => {
+      hidden.set(prompt.embedding.data, i * sequenceLength * hiddenSize);
+    });
+    const dims = [prompts.length, sequenceLength, hiddenSize];
+    const feed = this.client.constant(floatTensor(hidden, dims, this.hiddenStates));
+    this.hiddenStatesFeeds.set(key, feed);
+    return feed;
+  }
+
+  /** An inpainting UNet's extra channels in the sample's element type, converted on an edit's first call. */
+  private inpaintChannelsOf(extra: Latents | undefined): FloatData {
+    if (!extra) {
+      throw new JobFailure(
+        "invalid_parameters",
+        "this model's UNet inpaints (9 channels) and needs a mask with every call",
+      );
+    }
+    const converted = this.inpaintData.get(extra.data);
+    if (converted) return converted;
+    const data = emptyFloatTensor([extra.data.length], this.sample).data;
+    writeFloats(data, extra.data, 0);
+    this.inpaintData.set(extra.data, data);
+    return data;
+  }
+
+  private promptOf(condition: Condition): EncodedPrompt {
+    const prompt = this.prompts.get(condition);
+    if (!prompt) throw new Error("a condition from another model's encodePrompt was passed to this UNet");
+    return prompt;
   }
 }
 
-/** The 5 extra channels of an inpainting UNet for one item: [mask, masked-image latent]. */
-function inpaintChannels(extra: Latents | undefined, item: number, pixels: number): Float32Array {
-  if (!extra) {
-    throw new JobFailure(
-      "invalid_parameters",
-      "this model's UNet inpaints (9 channels) and needs a mask with every call",
-    );
-  }
-  return extra.data.subarray(item * 5 * pixels, (item + 1) * 5 * pixels);
+function sameBytes(a: Float32Array, b: Float32Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 function range(count: number): number[] {

@@ -61,8 +61,9 @@ export function createVaeCodec(
       const outputs = await client.run(decoder.name, {
         [decoderInput.name]: floatTensor(unscaled, [1, latentChannels, h, w], decoderInput),
       });
-      const values = floatValues(outputs[decoderOutput.name], decoderOutput.name);
-      const image = values.map((v) => Math.min(1, Math.max(-1, v)));
+      // A fresh array (converted from half bits, or the worker's own output): clamped in place.
+      const image = floatValues(outputs[decoderOutput.name], decoderOutput.name);
+      for (let i = 0; i < image.length; i++) image[i] = Math.min(1, Math.max(-1, image[i]!));
       return { data: image, width: w * vaeFactor, height: h * vaeFactor };
     },
   };

@@ -20,6 +20,8 @@ export type WorkerRequest =
       readonly id: number;
       readonly session: string;
       readonly feeds: Record<string, TensorPayload>;
+      /** Outputs to write into these shared buffers (of the output's type and dims) instead of answering them. */
+      readonly outputsInto: Record<string, TensorPayload>;
     };
 
 export type WorkerResponse =

@@ -31,9 +31,12 @@ export async function denoise(run: DenoiseRun): Promise<void> {
   const w = eta > 0 ? new Float32Array(x.length) : undefined;
   for (let k = 0; k < stepCount(grid); k++) {
     counter.throwIfCanceled();
-    const [e] = await noise.predict([x], grid.levels[k]!, run.guidance(k));
+    const prediction = noise.predict([x], grid.levels[k]!, run.guidance(k));
     const c = stepCoefficients(grid.levels[k]!, grid.levels[k + 1]!, eta);
-    etaStep(x, x, e!, c, w && c.sigma > 0 ? rng.fill(w) : undefined);
+    // The step's noise does not depend on the model's output: it is drawn while the model runs.
+    const stepNoise = w && c.sigma > 0 ? rng.fill(w) : undefined;
+    const [e] = await prediction;
+    etaStep(x, x, e!, c, stepNoise);
     run.afterStep?.(k);
     counter.stepDone();
   }

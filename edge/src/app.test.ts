@@ -87,6 +87,17 @@ describe("app", () => {
       expect(reply.body.components.schemas).toHaveProperty(schema);
     }
     expect(Object.keys(reply.body.components.securitySchemes).sort()).toEqual(["apiKey", "operatorToken"]);
+
+    // A path id is any string: one that names nothing is a 404, so no pattern and no 422 is documented for it.
+    const getEdit = reply.body.paths["/v1/edits/{id}"]!.get as {
+      parameters: { name: string; in: string; schema: Record<string, unknown> }[];
+      responses: Record<string, unknown>;
+    };
+    const id = getEdit.parameters.find((p) => p.in === "path");
+    expect(id).toMatchObject({ name: "id", schema: { type: "string" } });
+    expect(id?.schema).not.toHaveProperty("pattern");
+    expect(Object.keys(getEdit.responses)).toContain("404");
+    expect(Object.keys(getEdit.responses)).not.toContain("422");
   });
 
   it("renders the API docs page from /openapi.json", async () => {

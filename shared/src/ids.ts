@@ -18,6 +18,21 @@ export const AccountId = z
   .regex(idPattern("acct"), "must be an account id like acct_...")
   .meta({ id: "AccountId" });
 
+/**
+ * A resource named in a URL path (`/v1/edits/{id}`). Any string is accepted: one that names nothing the caller can
+ * see, whatever its shape, is a 404 `not_found` (as Stripe and GitHub answer), never a 422.
+ */
+function pathId(what: string, example: string) {
+  return z.string().meta({ description: `${what}; any string that names none is a 404`, example });
+}
+
+export const EditIdInPath = pathId("An edit id (ed_...)", "ed_Q2w9Xk4LmN7pR1tYv8Zb");
+export const AccountIdInPath = pathId("An account id (acct_...)", "acct_7Hc2pLq9XwT4mZ8rVb3n");
+export const ApiKeyIdInPath = pathId(
+  "An API key's public id (the 16 characters after sk_live_ or sk_test_)",
+  "x7Kp2mQ9wL4tZ8rB",
+);
+
 export type UploadId = z.infer<typeof UploadId>;
 export type EditId = z.infer<typeof EditId>;
 export type AccountId = z.infer<typeof AccountId>;

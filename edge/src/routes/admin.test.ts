@@ -74,12 +74,15 @@ describe("admin accounts and credits", () => {
     expect(problem.errors?.map((e) => e.path)).toEqual(["amount"]);
   });
 
-  it("answers 404 for an account that does not exist", async () => {
-    const missing = "acct_00000000000000000000";
-    expectProblem(await admin("GET", `/admin/accounts/${missing}`), 404, "not_found");
-    expectProblem(await admin("POST", `/admin/accounts/${missing}/credits`, { amount: 5 }), 404, "not_found");
-    expectProblem(await admin("POST", `/admin/accounts/${missing}/keys`, {}), 404, "not_found");
-  });
+  it.each(["acct_00000000000000000000", "nope", `acct_${"0".repeat(41)}`, "ed_Q2w9Xk4LmN7pR1tYv8Zb"])(
+    "answers 404 for an account id that names none, whatever its shape (%s)",
+    async (missing) => {
+      expectProblem(await admin("GET", `/admin/accounts/${missing}`), 404, "not_found");
+      expectProblem(await admin("POST", `/admin/accounts/${missing}/credits`, { amount: 5 }), 404, "not_found");
+      expectProblem(await admin("POST", `/admin/accounts/${missing}/keys`, {}), 404, "not_found");
+      expectProblem(await admin("GET", `/admin/accounts/${missing}/keys`), 404, "not_found");
+    },
+  );
 
   it("answers 422 for an empty account name", async () => {
     const problem = expectProblem(await admin("POST", "/admin/accounts", { name: "" }), 422, "validation_failed");
@@ -122,6 +125,14 @@ describe("admin keys", () => {
     const second = await admin<ApiKeyView>("POST", path);
     expect(first.body.revoked_at).not.toBeNull();
     expect(second.body.revoked_at).toBe(first.body.revoked_at);
+  });
+
+  it("answers 404 for a key id that names none, whatever its shape", async () => {
+    const account = await createAccount("admin-revoke-missing");
+    for (const missing of ["0000000000000000", "nope", "k".repeat(65), "sk_test_x"]) {
+      const path = `/admin/accounts/${account.id}/keys/${missing}/revoke`;
+      expectProblem(await admin("POST", path), 404, "not_found");
+    }
   });
 
   it("answers 404 when revoking through another account's path", async () => {

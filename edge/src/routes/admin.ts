@@ -1,8 +1,9 @@
 /** @module routes/admin: operator routes: create accounts, grant credits, mint, list and revoke API keys. */
 import { createRoute, z } from "@hono/zod-openapi";
 import {
-  AccountId,
+  AccountIdInPath,
   AccountView,
+  ApiKeyIdInPath,
   ApiKeyView,
   CreateAccountRequest,
   CreatedKey,
@@ -19,14 +20,11 @@ import { newAccountId } from "../ids.js";
 
 export const adminRoutes = newRouter();
 
-const adminProblems = ["unauthorized", "validation_failed", "internal", "unavailable"] as const;
-const AccountParams = z.object({ account: AccountId.meta({ param: { name: "account", in: "path" } }) });
-const KeyParams = AccountParams.extend({
-  key: z
-    .string()
-    .max(64)
-    .meta({ param: { name: "key", in: "path" } }),
-});
+const adminProblems = ["unauthorized", "internal", "unavailable"] as const;
+/** Routes with a JSON body can also refuse it. */
+const bodyProblems = ["validation_failed", "bad_request"] as const;
+const AccountParams = z.object({ account: AccountIdInPath.meta({ param: { name: "account", in: "path" } }) });
+const KeyParams = AccountParams.extend({ key: ApiKeyIdInPath.meta({ param: { name: "key", in: "path" } }) });
 
 async function requireAccount(db: D1Database, accountId: string) {
   const account = await readAccount(db, accountId);
@@ -43,7 +41,7 @@ const postAccount = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: CreateAccountRequest } } } },
   responses: {
     201: { description: "The new account", content: { "application/json": { schema: AccountView } } },
-    ...problemResponses(...adminProblems, "bad_request"),
+    ...problemResponses(...adminProblems, ...bodyProblems),
   },
 });
 
@@ -83,7 +81,7 @@ const postCredits = createRoute({
   },
   responses: {
     200: { description: "The account after the grant", content: { "application/json": { schema: AccountView } } },
-    ...problemResponses(...adminProblems, "not_found", "bad_request"),
+    ...problemResponses(...adminProblems, ...bodyProblems, "not_found"),
   },
 });
 
@@ -112,7 +110,7 @@ const postKey = createRoute({
   },
   responses: {
     201: { description: "The new key", content: { "application/json": { schema: CreatedKey } } },
-    ...problemResponses(...adminProblems, "not_found", "bad_request"),
+    ...problemResponses(...adminProblems, ...bodyProblems, "not_found"),
   },
 });
 

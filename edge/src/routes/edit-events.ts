@@ -1,6 +1,6 @@
 /** @module routes/edit-events: GET /v1/edits/{id}/events: an edit's status and progress as server-sent events. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { EditEvent, EditId } from "@stochedit/shared";
+import { EditEvent, EditIdInPath } from "@stochedit/shared";
 import { streamSSE } from "hono/streaming";
 import { requireScope } from "../auth/require-scope.js";
 import { readConfig } from "../config.js";
@@ -18,13 +18,13 @@ const getEvents = createRoute({
   summary: "Server-sent events: `status` on connect and on each change, `progress` per step; ends after a final status",
   security: apiKeySecurity,
   middleware: [requireScope("edits:read")] as const,
-  request: { params: z.object({ id: EditId.meta({ param: { name: "id", in: "path" } }) }) },
+  request: { params: z.object({ id: EditIdInPath.meta({ param: { name: "id", in: "path" } }) }) },
   responses: {
     200: {
       description: "An event stream; each `data:` line is an EditEvent, its `event:` line the event's type",
       content: { "text/event-stream": { schema: EditEvent } },
     },
-    ...problemResponses(...authProblems, "forbidden", "not_found", "validation_failed"),
+    ...problemResponses(...authProblems, "forbidden", "not_found"),
   },
 });
 

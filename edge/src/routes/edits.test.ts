@@ -422,10 +422,27 @@ describe("GET /v1/edits/{id}", () => {
     expectProblem(await getEdit(customer.key, "ed_00000000000000000000"), 404, "not_found");
   });
 
-  it("answers 422 for a malformed id", async () => {
-    const customer = await createCustomer("edit-malformed");
-    const problem = expectProblem(await getEdit(customer.key, "not-an-id"), 422, "validation_failed");
-    expect(problem.errors?.[0]?.path).toBe("id");
+  it("answers 404 for an id of any shape on every route that names an edit", async () => {
+    const customer = await createCustomer("edit-any-shape");
+    const ids = [
+      "not-an-id",
+      "ed_short",
+      `ed_${"x".repeat(41)}`,
+      "x".repeat(300),
+      "%C3%A9dit%20",
+      "acct_00000000000000000000",
+    ];
+    for (const id of ids) {
+      for (const [method, path] of [
+        ["GET", `/v1/edits/${id}`],
+        ["POST", `/v1/edits/${id}/cancel`],
+        ["GET", `/v1/edits/${id}/events`],
+        ["GET", `/v1/edits/${id}/deliveries`],
+      ] as const) {
+        const problem = expectProblem(await call(method, path, { token: customer.key }), 404, "not_found");
+        expect(problem.detail).toBe(`edit ${decodeURIComponent(id)} does not exist`);
+      }
+    }
   });
 });
 

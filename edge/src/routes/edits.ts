@@ -1,6 +1,6 @@
 /** @module routes/edits: submit, read, list and cancel edits (jobs) of the caller's account. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { Edit, EditAccepted, EditId, EditList, EditListQuery, EditRequest } from "@stochedit/shared";
+import { Edit, EditAccepted, EditIdInPath, EditList, EditListQuery, EditRequest } from "@stochedit/shared";
 import { requireScope } from "../auth/require-scope.js";
 import { readConfig } from "../config.js";
 import { listEdits, readEdit } from "../db/edits.js";
@@ -27,7 +27,7 @@ const IdempotencyHeaders = z.object({
         `${idempotencyKeyTtlMs / 3_600_000} hours after it created its edit; after that it makes a new edit.`,
     }),
 });
-const EditParams = z.object({ id: EditId.meta({ param: { name: "id", in: "path" } }) });
+const EditParams = z.object({ id: EditIdInPath.meta({ param: { name: "id", in: "path" } }) });
 
 const postEdit = createRoute({
   method: "post",
@@ -80,7 +80,7 @@ const getEdit = createRoute({
   request: { params: EditParams },
   responses: {
     200: { description: "The edit", content: { "application/json": { schema: Edit } } },
-    ...problemResponses(...authProblems, "forbidden", "not_found", "validation_failed"),
+    ...problemResponses(...authProblems, "forbidden", "not_found"),
   },
 });
 
@@ -134,7 +134,7 @@ const postCancel = createRoute({
   request: { params: EditParams },
   responses: {
     200: { description: "The edit after the cancel", content: { "application/json": { schema: Edit } } },
-    ...problemResponses(...authProblems, "forbidden", "not_found", "validation_failed"),
+    ...problemResponses(...authProblems, "forbidden", "not_found"),
   },
 });
 

@@ -1,6 +1,6 @@
 /** @module routes/webhooks: the account's webhook signing secret (read, rotate) and an edit's delivery log. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { EditId, WebhookDeliveryList, WebhookSecret } from "@stochedit/shared";
+import { EditIdInPath, WebhookDeliveryList, WebhookSecret } from "@stochedit/shared";
 import { requireScope } from "../auth/require-scope.js";
 import { readEdit } from "../db/edits.js";
 import { listWebhookDeliveries } from "../db/webhook-deliveries.js";
@@ -57,10 +57,10 @@ const listDeliveries = createRoute({
   summary: "Every webhook delivery attempt for the edit, oldest first",
   security: apiKeySecurity,
   middleware: [requireScope("edits:read")] as const,
-  request: { params: z.object({ id: EditId.meta({ param: { name: "id", in: "path" } }) }) },
+  request: { params: z.object({ id: EditIdInPath.meta({ param: { name: "id", in: "path" } }) }) },
   responses: {
     200: { description: "The attempts", content: { "application/json": { schema: WebhookDeliveryList } } },
-    ...problemResponses(...authProblems, "forbidden", "not_found", "validation_failed"),
+    ...problemResponses(...authProblems, "forbidden", "not_found"),
   },
 });
 

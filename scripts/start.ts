@@ -5,6 +5,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
+import { formatCredits } from "@stochedit/shared";
 import { startCronTicker } from "./local-stack/cron-ticker.js";
 import { ensureDevAccount } from "./local-stack/dev-account.js";
 import { ensureDevVars } from "./local-stack/dev-vars.js";
@@ -147,7 +148,6 @@ async function main(): Promise<void> {
     void stopAll(1);
   });
 
-  const credits = (account.balanceMicroCredits / 1_000_000).toFixed(2);
   print(`
 stochedit is running locally. Ctrl-C stops everything.
 
@@ -155,7 +155,7 @@ stochedit is running locally. Ctrl-C stops everything.
   playground  ${edge.url}/playground/#key=${account.apiKey}
   S3          ${s3.endpoint}/${s3.bucket}
   runner      ${runner.healthUrl}/healthz  ${runner.healthUrl}/metrics
-  account     ${account.accountId}  (${credits} credits)
+  account     ${account.accountId}, balance ${formatCredits(account.balanceMicroCredits)}
   API key     ${account.apiKey}
 
 Try it:

@@ -1,8 +1,7 @@
 /** @module follow-edit: an accepted edit followed through its event stream to its end, then shown on its card. */
-import { type EditAccepted, isTerminal } from "@stochedit/shared";
+import { type EditAccepted, formatCredits, isTerminal } from "@stochedit/shared";
 import type { ApiClient } from "./api-client.js";
 import { describeError } from "./api-errors.js";
-import { formatCredits } from "./credits.js";
 import { readEditEvents } from "./edit-events.js";
 import type { ResultCard } from "./result-card.js";
 

@@ -1,8 +1,7 @@
 /** @module price-line: the quoted price of what Run would submit, asked shortly after the last change. */
-import type { EditRequestInput } from "@stochedit/shared";
+import { type EditRequestInput, formatCredits } from "@stochedit/shared";
 import type { ApiClient } from "./api-client.js";
 import { describeError } from "./api-errors.js";
-import { formatCredits } from "./credits.js";
 import type { ErrorPanel } from "./error-panel.js";
 
 /** Typing a number of steps changes the form on every key: one quote after the last change, not one per key. */
@@ -37,7 +36,7 @@ export class PriceLine {
         if (request !== this.latest) return;
         const total = quotes.reduce((sum, quote) => sum + quote.price, 0);
         const each = quotes.map((quote, i) => `${requests[i]!.sampler?.toUpperCase()} ${formatCredits(quote.price)}`);
-        this.element.textContent = `Price: ${formatCredits(total)}${quotes.length > 1 ? ` (${each.join(" + ")})` : ""}`;
+        this.element.textContent = `Price: ${formatCredits(total)}${quotes.length > 1 ? ` = ${each.join(" + ")}` : ""}`;
         this.errors.clear("price");
       } catch (error) {
         if (request !== this.latest) return;

@@ -1,7 +1,6 @@
 /** @module result-card: one sampler's edit: its status, live progress, its Cancel button, the output and its download. */
-import type { Edit, Progress, Sampler, TerminalStatus } from "@stochedit/shared";
+import { type Edit, formatCredits, type Progress, type Sampler, type TerminalStatus } from "@stochedit/shared";
 import { describeError, type ErrorText } from "./api-errors.js";
-import { formatCredits } from "./credits.js";
 import { make } from "./dom.js";
 import { renderLines } from "./error-panel.js";
 

@@ -1,7 +1,7 @@
 /** @module dev-account: the local stack's account with credits and an API key, made through the admin routes. */
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { AccountView, CreatedKey } from "@stochedit/shared";
+import { AccountView, CreatedKey, microCreditsPerCredit } from "@stochedit/shared";
 import { z } from "zod";
 
 export interface DevAccount {
@@ -13,7 +13,7 @@ export interface DevAccount {
 const SavedAccount = z.object({ account_id: z.string(), api_key: z.string() });
 
 /** Topped up to this on every start: 100 credits, enough for hundreds of local edits. */
-const creditsFloorMicro = 100_000_000;
+const creditsFloorMicro = 100 * microCreditsPerCredit;
 
 /**
  * Reuses the account saved in `statePath` when the edge still knows it and its key still works (the local D1

@@ -1,5 +1,6 @@
 /** @module account: the account view, ledger entries, API keys and the admin bodies that manage them. */
 import { z } from "zod";
+import { inMicroCredits } from "./credits.js";
 import { AccountId } from "./ids.js";
 import { listLimits } from "./limits.js";
 
@@ -14,9 +15,9 @@ export const LedgerEntry = z
   .object({
     id: z.int(),
     kind: LedgerKind,
-    amount: z.int().meta({ description: "Micro-credits; the sign is the effect on the available balance" }),
+    amount: z.int().meta({ description: inMicroCredits("The effect on the available balance (signed)") }),
     held_change: z.int().meta({
-      description: "Micro-credits; the effect on the held amount (hold +, capture and release -, grant 0)",
+      description: inMicroCredits("The effect on the held amount (hold +, capture and release -, grant 0)"),
     }),
     edit_id: z.string().nullable(),
     note: z.string().nullable(),
@@ -29,8 +30,8 @@ export const AccountView = z
   .object({
     id: AccountId,
     name: z.string(),
-    balance: z.int().meta({ description: "Available micro-credits (not counting holds)" }),
-    held: z.int().meta({ description: "Micro-credits reserved by edits in flight" }),
+    balance: z.int().meta({ description: inMicroCredits("Available to spend (not counting holds)") }),
+    held: z.int().meta({ description: inMicroCredits("Reserved by edits in flight") }),
     recent_ledger: z.array(LedgerEntry).meta({
       description: "The newest ledger entries (at most 20); GET /v1/account/ledger pages through all of them",
     }),
@@ -61,7 +62,14 @@ export const WebhookSecret = z
 
 export const CreateAccountRequest = z.object({ name: z.string().min(1).max(200) }).meta({ id: "CreateAccountRequest" });
 export const GrantCreditsRequest = z
-  .object({ amount: z.int().min(1).max(1_000_000_000_000), note: z.string().max(500).optional() })
+  .object({
+    amount: z
+      .int()
+      .min(1)
+      .max(1_000_000_000_000)
+      .meta({ description: inMicroCredits("The grant") }),
+    note: z.string().max(500).optional(),
+  })
   .meta({ id: "GrantCreditsRequest" });
 export const CreateKeyRequest = z
   .object({

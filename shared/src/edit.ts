@@ -1,5 +1,6 @@
 /** @module edit: the edit (job) resource as GET /v1/edits/{id} returns it, its status and list query. */
 import { z } from "zod";
+import { inMicroCredits } from "./credits.js";
 import { Sampler, Task } from "./edit-request.js";
 import { EditId } from "./ids.js";
 import { JobError } from "./job-error.js";
@@ -45,8 +46,8 @@ export const Edit = z
     sampler: Sampler,
     status: EditStatus,
     progress: Progress,
-    price: z.int().meta({ description: "Price in micro-credits (held at submission)" }),
-    charged: z.int().meta({ description: "Micro-credits captured: the price once succeeded, else 0" }),
+    price: z.int().meta({ description: inMicroCredits("The price, held at submission") }),
+    charged: z.int().meta({ description: inMicroCredits("What was captured: the price once succeeded, else 0") }),
     output: EditOutput.optional(),
     error: JobError.optional(),
     seed: z.int(),

@@ -1,5 +1,6 @@
 /** @module @stochedit/shared: schemas, pricing and limits used unchanged by the edge worker and the GPU runners. */
 export * from "./account.js";
+export * from "./credits.js";
 export * from "./drag-split.js";
 export * from "./edit.js";
 export * from "./edit-request.js";

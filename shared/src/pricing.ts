@@ -1,12 +1,10 @@
 /** @module pricing: the price of an edit in integer micro-credits, from task, working size and model work. */
 import { z } from "zod";
+import { inMicroCredits } from "./credits.js";
 import { dragOperationCount } from "./drag-split.js";
 import type { EditRequest } from "./edit-request.js";
 import { startFraction } from "./edit-request.js";
 import { latentPoint, type Size, stepsFromT0, workingSize } from "./geometry.js";
-
-/** 1 credit = 1,000,000 micro-credits. */
-export const microCreditsPerCredit = 1_000_000;
 
 export const priceTable = {
   baseMicroCredits: { drag: 20_000, inpaint: 10_000, img2img: 10_000 },
@@ -55,7 +53,7 @@ export function priceMicroCredits(request: EditRequest, image: Size): number {
 
 export const Quote = z
   .object({
-    price: z.int().meta({ description: "Micro-credits (1 credit = 1,000,000)" }),
+    price: z.int().meta({ description: inMicroCredits("The price") }),
     width: z.int(),
     height: z.int(),
     operations: z.int(),

@@ -1,10 +1,18 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { AccountView, Edit, EditList, EditRequest, type EditRequestInput, priceMicroCredits } from "@stochedit/shared";
+import {
+  AccountView,
+  Edit,
+  EditList,
+  EditRequest,
+  type EditRequestInput,
+  formatCredits,
+  priceMicroCredits,
+} from "@stochedit/shared";
 import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { balanceText, formatCredits } from "../../../playground/src/credits.js";
+import { balanceText } from "../../../playground/src/credits.js";
 import { type E2eStack, startE2eStack } from "../support/e2e-stack.js";
 import { launchChromium, saveScreenshot } from "./browser.js";
 import { buildPlayground, inputPhoto, inputSize, type PixelPoint, PlaygroundPage } from "./playground-page.js";

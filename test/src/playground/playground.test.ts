@@ -2,13 +2,13 @@ import {
   EditRequest,
   type EditRequestInput,
   editLimits,
+  formatCredits,
   Problem,
   priceMicroCredits,
   type Sampler,
 } from "@stochedit/shared";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { formatCredits } from "../../../playground/src/credits.js";
 import { type E2eStack, startE2eStack } from "../support/e2e-stack.js";
 import { launchChromium, saveScreenshot } from "./browser.js";
 import { buildPlayground, inputPhoto, inputSize, PlaygroundPage } from "./playground-page.js";
@@ -87,7 +87,7 @@ describe("the playground page, served by the edge", () => {
     const [sde, ode] = [expectedPrice(twoPairs, "sde"), expectedPrice(twoPairs, "ode")];
     await expect
       .poll(() => page.price.textContent(), { timeout: 15_000 })
-      .toBe(`Price: ${formatCredits(sde + ode)} (SDE ${formatCredits(sde)} + ODE ${formatCredits(ode)})`);
+      .toBe(`Price: ${formatCredits(sde + ode)} = SDE ${formatCredits(sde)} + ODE ${formatCredits(ode)}`);
 
     // A pair removed and one sampler chosen: the price follows.
     await page.page.getByRole("button", { name: "Remove pair 1" }).click();

@@ -1,9 +1,15 @@
-/** @module vite.config: the page builds into served/playground/, which the edge serves at /playground/. */
+/**
+ * @module vite.config: the page builds into served/playground/, which the edge serves at /playground/; the same build
+ * copies Swagger UI into served/docs/swagger-ui/ for the edge's /docs page.
+ */
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
+import { swaggerUiAssets } from "./swagger-ui-assets.js";
 
 /** `npm run dev -w playground` proxies the API to the edge of `npm start`. */
 const edgeUrl = process.env.STOCHEDIT_EDGE_URL ?? "http://127.0.0.1:8787";
+/** wrangler.toml's [assets] directory. */
+const servedDir = fileURLToPath(new URL("served", import.meta.url));
 
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
@@ -13,5 +19,6 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
   },
+  plugins: [swaggerUiAssets(servedDir)],
   server: { proxy: { "/v1": edgeUrl } },
 });

@@ -105,5 +105,8 @@ describe("app", () => {
     expect(reply.status).toBe(200);
     expect(reply.headers.get("content-type")).toContain("text/html");
     expect(reply.body).toContain('url: "/openapi.json"');
+    // Swagger UI comes from the edge's own static assets (built from swagger-ui-dist), never from a CDN.
+    expect(reply.body).toContain('src="/docs/swagger-ui/swagger-ui-bundle.js"');
+    expect(reply.body).not.toMatch(/https?:\/\//);
   });
 });

@@ -1,4 +1,5 @@
 /** @module app: the edge's Hono app: request ids, body limit, auth per route family, routes, OpenAPI, problems. */
+import { formatCredits, microCreditsPerCredit } from "@stochedit/shared";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { apiKeyAuth } from "./auth/api-key.js";
@@ -62,7 +63,10 @@ app.doc31("/openapi.json", {
   info: {
     title: "stochedit API",
     version: "1.0.0",
-    description: "Pay-per-edit image editing: SDE-Drag, inpainting and img2img with SDE (default) and ODE samplers.",
+    description:
+      "Pay-per-edit image editing: SDE-Drag, inpainting and img2img with SDE (default) and ODE samplers. " +
+      `Every amount (balance, held, price, charged) is integer micro-credits, 1 credit = ${microCreditsPerCredit}: ` +
+      `"balance": ${100 * microCreditsPerCredit} is ${formatCredits(100 * microCreditsPerCredit)}.`,
   },
 });
 

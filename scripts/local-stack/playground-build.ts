@@ -1,5 +1,6 @@
 /** @module playground-build: builds the playground page (Vite) into what the edge serves, when missing or stale. */
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -9,8 +10,10 @@ import { repoRoot } from "./repo-paths.js";
 export const playgroundDir = join(repoRoot, "playground");
 /** wrangler.toml's [assets] directory is playground/served; the page is its playground/ folder. */
 export const builtIndex = join(playgroundDir, "served/playground/index.html");
-/** What the built page is made of: a change to any of these makes the build stale. */
-const sources = ["index.html", "src", "vite.config.ts", "../shared/src"];
+/** The same build copies Swagger UI there for the edge's /docs page. */
+const builtSwaggerUi = join(playgroundDir, "served/docs/swagger-ui/swagger-ui-bundle.js");
+/** What the build is made of: a change to any of these makes it stale. */
+const sources = ["index.html", "src", "vite.config.ts", "swagger-ui-assets.ts", "package.json", "../shared/src"];
 
 async function newestChangeMs(path: string): Promise<number> {
   const info = await stat(path);
@@ -20,10 +23,10 @@ async function newestChangeMs(path: string): Promise<number> {
   return Math.max(info.mtimeMs, ...times);
 }
 
-/** True when the page was built after its sources last changed. */
+/** True when the page and Swagger UI were built after their sources last changed. */
 export async function playgroundIsFresh(): Promise<boolean> {
   const built = await stat(builtIndex).catch(() => undefined);
-  if (!built) return false;
+  if (!built || !existsSync(builtSwaggerUi)) return false;
   const changed = await Promise.all(sources.map((source) => newestChangeMs(join(playgroundDir, source))));
   return built.mtimeMs >= Math.max(...changed);
 }

@@ -1,9 +1,12 @@
-/** @module routes/docs: GET /docs, a Swagger UI page that renders /openapi.json (its assets come from a CDN). */
+/**
+ * @module routes/docs: GET /docs, a Swagger UI page that renders /openapi.json. Swagger UI itself is a static asset
+ * (swagger-ui-dist, copied to playground/served/docs/swagger-ui/ by the playground's build), so it works offline.
+ */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
 
-/** Pinned so the page does not change under us; the browser fetches it, the worker never does. */
-const swaggerUi = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14";
+/** Workers static assets (wrangler.toml [assets]); run_worker_first leaves this folder to the asset server. */
+const swaggerUiPath = "/docs/swagger-ui";
 
 const page = `<!doctype html>
 <html lang="en">
@@ -11,11 +14,11 @@ const page = `<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>stochedit API</title>
-  <link rel="stylesheet" href="${swaggerUi}/swagger-ui.css">
+  <link rel="stylesheet" href="${swaggerUiPath}/swagger-ui.css">
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="${swaggerUi}/swagger-ui-bundle.js" crossorigin></script>
+  <script src="${swaggerUiPath}/swagger-ui-bundle.js"></script>
   <script>window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui" });</script>
 </body>
 </html>`;

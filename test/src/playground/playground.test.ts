@@ -140,3 +140,42 @@ describe("the playground page, served by the edge", () => {
     expect(await account.json()).toMatchObject({ held: 0 });
   });
 });
+
+describe("the API docs page, served by the edge", () => {
+  it("renders every operation of /openapi.json with no request leaving the edge's origin", async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const edgeOrigin = new URL(stack.edgeUrl).origin;
+    const elsewhere: string[] = [];
+    // As on a machine without internet: any request to another origin (a CDN, say) fails, and is recorded.
+    await context.route("**/*", (route) => {
+      if (new URL(route.request().url()).origin === edgeOrigin) return route.continue();
+      elsewhere.push(route.request().url());
+      return route.abort("internetdisconnected");
+    });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    await page.goto(`${stack.edgeUrl}/docs`);
+
+    const document = (await (await fetch(`${stack.edgeUrl}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const rendered = page.locator(".opblock-summary");
+    await expect.poll(() => rendered.count(), { timeout: 30_000 }).toBe(operations.length);
+    const shown = await rendered.evaluateAll((blocks) =>
+      blocks.map((block) => {
+        const method = block.querySelector(".opblock-summary-method")?.textContent ?? "";
+        const path = block.querySelector(".opblock-summary-path")?.getAttribute("data-path") ?? "";
+        return `${method} ${path}`;
+      }),
+    );
+    expect(shown.sort()).toEqual(operations.sort());
+    expect(await page.locator(".info .title").textContent()).toContain("stochedit");
+    expect(elsewhere).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await saveScreenshot(page, "api-docs");
+  });
+});

@@ -4,6 +4,7 @@ export { GaussianMixtureNoisePredictor } from "./analytic/gaussian-mixture-noise
 export { GaussianNoisePredictor } from "./analytic/gaussian-noise-predictor.js";
 export { type Latents, latents, type Shape4 } from "./diffusion/latents.js";
 export type { Condition, NoiseBatch, NoisePredictor } from "./diffusion/noise-predictor.js";
+export { type EditArguments, parseEditArguments, UsageError } from "./edit/edit-arguments.js";
 export type { EditHooks, EditJob, EditResult, EditSettings } from "./edit/edit-job.js";
 export { runEdit } from "./edit/run-edit.js";
 export { JobCanceled, JobFailure } from "./job-failure.js";

@@ -18,6 +18,8 @@ export default defineConfig({
     outDir: "served/playground",
     emptyOutDir: true,
     target: "es2022",
+    // The samples' pictures (docs/examples/) stay files next to the page rather than data: URLs in the script.
+    assetsInlineLimit: 0,
   },
   plugins: [swaggerUiAssets(servedDir)],
   server: { proxy: { "/v1": edgeUrl } },

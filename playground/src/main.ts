@@ -1,5 +1,5 @@
 /** @module main: the playground page: wires the form, the input stage and the result cards to the public API. */
-import { type ImageContentType, Sampler, Task, taskDefaults, uploadLimits } from "@stochedit/shared";
+import { type DragPair, type ImageContentType, Sampler, Task, taskDefaults, uploadLimits } from "@stochedit/shared";
 import { ApiClient } from "./api-client.js";
 import { describeError } from "./api-errors.js";
 import { BalanceLine } from "./balance-line.js";
@@ -20,12 +20,14 @@ import { MaskLayer } from "./mask-layer.js";
 import { PointPairs } from "./point-pairs.js";
 import { PriceLine } from "./price-line.js";
 import { ResultCard } from "./result-card.js";
+import { type Sample, samples } from "./samples.js";
 import "./styles.css";
 
 const form = byId("controls", HTMLFormElement);
 const keyInput = byId("api-key", HTMLInputElement);
 const fileInput = byId("image-file", HTMLInputElement);
 const imageInfo = byId("image-info", HTMLElement);
+const sampleList = byId("samples", HTMLElement);
 const toolsBox = byId("tools", HTMLFieldSetElement);
 const pointsTool = byId("points-tool", HTMLElement);
 const brushName = byId("brush-name", HTMLElement);
@@ -179,7 +181,13 @@ function applyTaskDefaults(): void {
 
 let imageChoice = 0;
 
-async function chooseImage(file: File): Promise<void> {
+/** What a sample puts on its image as soon as it is shown: the drag's points, the mask. */
+interface ImageMarks {
+  readonly pairs: readonly DragPair[];
+  readonly mask: ImageBitmap | undefined;
+}
+
+async function chooseImage(file: File, marks?: ImageMarks): Promise<void> {
   const choice = ++imageChoice;
   errors.clear("image");
   uploadId = undefined;
@@ -206,6 +214,11 @@ async function chooseImage(file: File): Promise<void> {
   stage.show(bitmap);
   pairs.clear();
   mask = new MaskLayer({ width: bitmap.width, height: bitmap.height });
+  for (const pair of marks?.pairs ?? []) {
+    pairs.place(pair.from);
+    pairs.place(pair.to);
+  }
+  if (marks?.mask) mask.paintPicture(marks.mask);
   brushRadius.max = String(Math.max(8, Math.round(Math.min(bitmap.width, bitmap.height) / 4)));
   brushRadius.value = String(Math.max(2, Math.round(Math.min(bitmap.width, bitmap.height) / 16)));
   const describe = (state: string) => `${file.name}: ${bitmap.width}x${bitmap.height}, ${state}`;
@@ -271,6 +284,43 @@ async function run(): Promise<void> {
   }
 }
 
+/**
+ * A sample: its task and settings into the form, then its picture chosen as a file would be (uploaded), with its
+ * points or mask on it. The sampler stays as chosen ("both" compares SDE with ODE).
+ */
+async function trySample(sample: Sample): Promise<void> {
+  errors.clear("image");
+  let file: File;
+  let maskPicture: ImageBitmap | undefined;
+  try {
+    const picture = await (await fetch(sample.imageUrl)).blob();
+    file = new File([picture], sample.fileName, { type: picture.type || "image/png" });
+    if (sample.maskUrl) maskPicture = await createImageBitmap(await (await fetch(sample.maskUrl)).blob());
+  } catch (error) {
+    errors.show("image", { title: `The sample ${sample.fileName} could not be loaded`, lines: [String(error)] });
+    return;
+  }
+  const { request } = sample;
+  for (const radio of form.querySelectorAll<HTMLInputElement>('input[name="task"]'))
+    radio.checked = radio.value === request.task;
+  applyTaskDefaults();
+  promptInput.value = request.prompt;
+  seedInput.value = request.seed === undefined ? "" : String(request.seed);
+  if (request.steps !== undefined) stepsInput.value = String(request.steps);
+  const start = request.task === "img2img" ? request.strength : request.t0;
+  if (start !== undefined) t0Input.value = String(start);
+  await chooseImage(file, { pairs: request.points ?? [], mask: maskPicture });
+}
+
+function renderSamples(): void {
+  const buttons = samples.map((sample) => {
+    const button = make("button", { type: "button", textContent: sample.title });
+    button.addEventListener("click", () => void trySample(sample));
+    return button;
+  });
+  sampleList.replaceChildren("Or try a sample: ", ...buttons);
+}
+
 /** getRandomValues, unlike randomUUID, also works on a plain-http LAN address (a phone trying the page). */
 function randomHex(bytes: number): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -306,5 +356,6 @@ form.addEventListener("submit", (event) => {
 new ResizeObserver(() => redraw()).observe(byId("input-canvas", HTMLCanvasElement));
 
 applyTaskDefaults();
+renderSamples();
 refresh({ price: true });
 void balance.refresh();

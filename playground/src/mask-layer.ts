@@ -3,7 +3,8 @@ import type { Point, Size } from "@stochedit/shared";
 import { encodeGreyPng } from "./grey-png.js";
 
 /** Painted pixels show in this colour over the image; only their alpha matters for the mask. */
-const paintColour = "rgb(255, 48, 96)";
+const paintRgb = [255, 48, 96] as const;
+const paintColour = `rgb(${paintRgb.join(", ")})`;
 /** Stroke edges are anti-aliased: a pixel at least half covered counts as painted. */
 const paintedAlpha = 128;
 
@@ -37,6 +38,20 @@ export class MaskLayer {
 
   clear(): void {
     this.context.clearRect(0, 0, this.size.width, this.size.height);
+  }
+
+  /** Replaces the mask with a mask picture of the image's size (a sample's): painted where it is light. */
+  paintPicture(picture: ImageBitmap): void {
+    this.clear();
+    this.context.globalCompositeOperation = "source-over";
+    this.context.drawImage(picture, 0, 0, this.size.width, this.size.height);
+    const pixels = this.context.getImageData(0, 0, this.size.width, this.size.height);
+    const data = pixels.data;
+    for (let i = 0; i < data.length; i += 4) {
+      const painted = data[i]! >= 128;
+      data.set(painted ? [...paintRgb, 255] : [0, 0, 0, 0], i);
+    }
+    this.context.putImageData(pixels, 0, 0);
   }
 
   /** One byte per pixel: 255 where painted (editable / fill), 0 elsewhere. */

@@ -13,7 +13,15 @@ export const builtIndex = join(playgroundDir, "served/playground/index.html");
 /** The same build copies Swagger UI there for the edge's /docs page. */
 const builtSwaggerUi = join(playgroundDir, "served/docs/swagger-ui/swagger-ui-bundle.js");
 /** What the build is made of: a change to any of these makes it stale. */
-const sources = ["index.html", "src", "vite.config.ts", "swagger-ui-assets.ts", "package.json", "../shared/src"];
+const sources = [
+  "index.html",
+  "src",
+  "vite.config.ts",
+  "swagger-ui-assets.ts",
+  "package.json",
+  "../shared/src",
+  "../docs/examples",
+];
 
 async function newestChangeMs(path: string): Promise<number> {
   const info = await stat(path);

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   AccountView,
   Edit,
@@ -12,6 +14,7 @@ import {
 import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { balanceText } from "../../../playground/src/credits.js";
 import { type E2eStack, startE2eStack } from "../support/e2e-stack.js";
 import { launchChromium, saveScreenshot } from "./browser.js";
@@ -149,6 +152,82 @@ describe("the playground running edits on the local stack", () => {
       { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
       "phone-drag-sde-ode",
     );
+  });
+});
+
+/** The README's first edits (docs/examples/), which the page offers as samples. */
+const examplesDir = fileURLToPath(new URL("../../../docs/examples/", import.meta.url));
+const SampleExample = z.object({
+  title: z.string(),
+  image: z.string(),
+  mask: z.string().optional(),
+  request: z.record(z.string(), z.unknown()),
+});
+async function sampleExample(task: string) {
+  const manifest = JSON.parse(await readFile(join(examplesDir, "examples.json"), "utf8"));
+  const example = z
+    .array(SampleExample)
+    .parse(manifest.examples)
+    .find((e) => e.request.task === task);
+  if (!example) throw new Error(`docs/examples/examples.json has no ${task} example`);
+  return example;
+}
+
+describe("the playground's samples (the README's first edits)", () => {
+  it("loads a sample's picture, settings, points or mask, and runs it as the README's request", async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const page = await PlaygroundPage.open(context, stack.edgeUrl, stack.apiKey);
+    const submitted: EditRequestInput[] = [];
+    page.page.on("request", (request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === "/v1/edits") {
+        submitted.push(request.postDataJSON());
+      }
+    });
+    const puts = await page.recordPuts();
+    const info = page.page.locator("#image-info");
+
+    // The drag: the picture uploaded, its one pair of points placed, its settings in the form, priced.
+    const drag = await sampleExample("drag");
+    await page.page.getByRole("button", { name: drag.title }).click();
+    await info.filter({ hasText: /uploaded as up_/ }).waitFor();
+    expect(await info.textContent()).toMatch(new RegExp(`^${drag.image}: 128x128, uploaded as up_\\w+$`));
+    const { points, prompt, seed, steps } = drag.request as {
+      points: { from: number[]; to: number[] }[];
+      prompt: string;
+      seed: number;
+      steps: number;
+    };
+    expect(await page.pairTexts()).toEqual(points.map((p) => `(${p.from.join(", ")}) → (${p.to.join(", ")})`));
+    expect(await page.page.locator("#prompt").inputValue()).toBe(prompt);
+    expect(await page.page.locator("#seed").inputValue()).toBe(String(seed));
+    expect(await page.page.locator("#steps").inputValue()).toBe(String(steps));
+    const dragBody = { ...drag.request, image: "up_0000000000000000" } as EditRequestInput;
+    const dragPrices = (["sde", "ode"] as const).map((sampler) =>
+      priceMicroCredits(EditRequest.parse({ ...dragBody, sampler }), { width: 128, height: 128 }),
+    );
+    await expect
+      .poll(() => page.price.textContent(), { timeout: 15_000 })
+      .toContain(formatCredits(dragPrices[0]! + dragPrices[1]!));
+
+    // The inpaint, run with SDE: the page sends the README's request, the picture's bytes and the sample's mask.
+    const inpaint = await sampleExample("inpaint");
+    await page.page.getByRole("button", { name: inpaint.title }).click();
+    await info.filter({ hasText: new RegExp(`^${inpaint.image}: .*uploaded as up_`) }).waitFor();
+    await page.chooseRadio("sampler", "sde");
+    await page.run();
+    expect(await page.resultImageSize("sde")).toEqual({ width: 128, height: 128 });
+    expect(submitted).toHaveLength(1);
+    expect(submitted[0]).toMatchObject({ ...inpaint.request, sampler: "sde" });
+    const sentImage = await puts.at(-2)!.body;
+    expect(sentImage.equals(await readFile(join(examplesDir, inpaint.image)))).toBe(true);
+    const sentMask = await sharp(await puts.at(-1)!.body)
+      .extractChannel(0)
+      .raw()
+      .toBuffer();
+    const sampleMask = await sharp(join(examplesDir, inpaint.mask!)).extractChannel(0).raw().toBuffer();
+    expect(sentMask.equals(sampleMask)).toBe(true);
+    expect(await newestEdit()).toMatchObject({ status: "succeeded", task: "inpaint", seed: inpaint.request.seed });
+    await saveScreenshot(page.page, "sample-inpaint");
   });
 });
 

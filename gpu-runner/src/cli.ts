@@ -64,13 +64,16 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const image = await readInput(args.imagePath, "image_missing", "--image");
   const mask = args.maskPath === undefined ? undefined : await readInput(args.maskPath, "mask_missing", "--mask");
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  /** Which model and how it loads (stderr; -q silences it with the progress). */
+  const log = (line: string) => {
+    if (!args.quiet) process.stderr.write(`${line}\n`);
+  };
 
   const started = performance.now();
   const model = await loadSdModel(args.modelDir ?? (await defaultModelDir(process.env, log)), {
     ...(args.executionProvider && { executionProvider: args.executionProvider }),
     ...(args.threads && { intraOpThreads: args.threads }),
-    log: args.quiet ? () => {} : log,
+    log,
   });
   const aborter = new AbortController();
   process.once("SIGINT", () => aborter.abort());

@@ -22,7 +22,13 @@ export async function defaultModelDir(
 ): Promise<string> {
   const fromEnv = env.STOCHEDIT_MODEL_DIR;
   if (fromEnv) return fromEnv;
-  if (requiredModelFiles.every((file) => existsSync(`${miniModelDir}/${file}`))) return miniModelDir;
+  if (requiredModelFiles.every((file) => existsSync(`${miniModelDir}/${file}`))) {
+    log(
+      "the embedded stochedit-mini draws 128x128 emoji, not photos: for photos set STOCHEDIT_MODEL_DIR (the CLI: " +
+        '--model) to a Stable Diffusion 1.5 ONNX folder (README, "Your first edits")',
+    );
+    return miniModelDir;
+  }
   const tinyDir = `${tinyModelsRoot}/${defaultTinyModelName}`;
   if (!existsSync(`${tinyDir}/model_index.json`)) log(`generating the tiny test models in ${tinyModelsRoot}`);
   await ensureTinyModels(tinyModelsRoot);

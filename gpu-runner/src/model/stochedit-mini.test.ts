@@ -91,8 +91,10 @@ afterAll(async () => {
 });
 
 describe("stochedit-mini, the committed trained model", () => {
-  it("is the embedded default and loads through the SD ONNX path", async () => {
-    expect(await defaultModelDir({})).toBe(miniModelDir);
+  it("is the embedded default, says it draws no photos, and loads through the SD ONNX path", async () => {
+    const said: string[] = [];
+    expect(await defaultModelDir({}, (line) => said.push(line))).toBe(miniModelDir);
+    expect(said).toEqual([expect.stringMatching(/128x128 emoji, not photos: .*STOCHEDIT_MODEL_DIR/)]);
     expect(model.predictor.unetInputChannels).toBe(4);
     expect(model.description).toContain("timestep:float32[]");
     expect(model.description).toContain("vae_encoder -> latent_parameters");

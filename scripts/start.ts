@@ -161,7 +161,7 @@ stochedit is running locally. Ctrl-C stops everything.
 Try it:
   export STOCHEDIT_KEY=${account.apiKey}
   curl -s ${edge.url}/v1/account -H "authorization: Bearer $STOCHEDIT_KEY"
-  # a whole drag edit, step by step: README.md, "Running locally"
+  # first edits of emoji the model knows, step by step: README.md, "Running locally"; or the playground's samples
 
 Queue backlog (what the autoscaler reads; METRICS_TOKEN is in ${shown(devVarsPath)}):
   curl -s ${edge.url}/internal/metrics -H "authorization: Bearer $(sed -n 's/^METRICS_TOKEN=//p' ${devVarsPath})"

@@ -438,6 +438,8 @@ describe("GET /v1/edits/{id}", () => {
         ["POST", `/v1/edits/${id}/cancel`],
         ["GET", `/v1/edits/${id}/events`],
         ["GET", `/v1/edits/${id}/deliveries`],
+        ["GET", `/v1/edits/${id}/output`],
+        ["DELETE", `/v1/edits/${id}/output`],
       ] as const) {
         const problem = expectProblem(await call(method, path, { token: customer.key }), 404, "not_found");
         expect(problem.detail).toBe(`edit ${decodeURIComponent(id)} does not exist`);

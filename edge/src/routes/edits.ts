@@ -153,7 +153,7 @@ const getOutput = createRoute({
   request: { params: EditParams },
   responses: {
     302: { description: "Location: the output's presigned GET URL (valid one hour)" },
-    ...problemResponses(...authProblems, "forbidden", "not_found", "conflict", "gone", "validation_failed"),
+    ...problemResponses(...authProblems, "forbidden", "not_found", "conflict", "gone"),
   },
 });
 
@@ -182,7 +182,7 @@ const deleteOutput = createRoute({
   request: { params: EditParams },
   responses: {
     200: { description: "The edit, purged_at set", content: { "application/json": { schema: Edit } } },
-    ...problemResponses(...authProblems, "forbidden", "not_found", "conflict", "validation_failed"),
+    ...problemResponses(...authProblems, "forbidden", "not_found", "conflict"),
   },
 });
 

@@ -1,6 +1,6 @@
 /** @module edit-request: the body of POST /v1/edits (and /v1/quote), one variant per task, defaults filled in. */
 import { z } from "zod";
-import { UploadId } from "./ids.js";
+import { ImageSource, UploadId } from "./ids.js";
 import { editLimits, imageLimits, retentionLimits } from "./limits.js";
 
 export const Sampler = z.enum(["sde", "ode"]).meta({
@@ -27,7 +27,10 @@ const t0 = z.number().gt(0, "must be greater than 0").max(1, "must be at most 1"
 
 function commonFields<S extends number, G extends number>(defaults: { steps: S; guidance: G }) {
   return {
-    image: UploadId,
+    image: ImageSource.meta({
+      description:
+        "An upload id, or the id of a succeeded edit of this account: its output is the input (a chained edit)",
+    }),
     prompt: z
       .string()
       .max(editLimits.promptMaxChars)

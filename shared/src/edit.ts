@@ -56,6 +56,11 @@ export const Edit = z
     created_at: z.iso.datetime(),
     started_at: z.iso.datetime().nullable(),
     finished_at: z.iso.datetime().nullable(),
+    parent_id: EditId.nullable().meta({ description: "The edit whose output was this edit's input, if chained" }),
+    chain: z.array(EditId).optional().meta({
+      description:
+        "GET /v1/edits/{id} of a chained edit: the edits it descends from, the first (edited from an upload) first",
+    }),
     retention_seconds: z.int(),
     purge_at: z.iso
       .datetime()

@@ -13,6 +13,15 @@ export const EditId = z
   .regex(idPattern("ed"), "must be an edit id like ed_3f9a...")
   .meta({ id: "EditId", example: "ed_Q2w9Xk4LmN7pR1tYv8Zb" });
 
+/** An edit's input image: an upload, or a succeeded edit of the same account whose output is then the input. */
+export const ImageSource = z
+  .string()
+  .regex(
+    /^(up|ed)_[A-Za-z0-9]{16,40}$/,
+    "must be an upload id (up_...) or the id of a succeeded edit (ed_...) whose output is the input",
+  )
+  .meta({ id: "ImageSource", example: "up_8Jk2mQ4xZr7TnW1bVc5y" });
+
 export const AccountId = z
   .string()
   .regex(idPattern("acct"), "must be an account id like acct_...")
@@ -35,4 +44,5 @@ export const ApiKeyIdInPath = pathId(
 
 export type UploadId = z.infer<typeof UploadId>;
 export type EditId = z.infer<typeof EditId>;
+export type ImageSource = z.infer<typeof ImageSource>;
 export type AccountId = z.infer<typeof AccountId>;

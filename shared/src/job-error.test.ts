@@ -30,7 +30,16 @@ describe("job errors and the edit resource", () => {
       created_at: "2026-11-24T09:00:00.000Z",
       started_at: "2026-11-24T09:00:01.000Z",
       finished_at: "2026-11-24T09:00:02.000Z",
-      links: { self: "/v1/edits/x", cancel: "/v1/edits/x/cancel", events: "/v1/edits/x/events" },
+      parent_id: null,
+      retention_seconds: 3600,
+      purge_at: "2026-11-24T10:00:02.000Z",
+      purged_at: null,
+      links: {
+        self: "/v1/edits/x",
+        cancel: "/v1/edits/x/cancel",
+        events: "/v1/edits/x/events",
+        output: "/v1/edits/x/output",
+      },
     };
     expect(Edit.parse(edit)).toEqual(edit);
     const payload = { type: webhookEventType("failed"), timestamp: edit.finished_at, data: edit };

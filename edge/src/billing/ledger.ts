@@ -51,8 +51,8 @@ export async function createEditWithHold(db: D1Database, edit: NewEdit): Promise
       .prepare(
         `INSERT INTO edits (id, account_id, task, sampler, status, request_json, image_upload_id, mask_upload_id,
            image_key, mask_key, width, height, price_micro, seed, model, progress_total, idempotency_key,
-           request_sha256, created_at, started_at, finished_at, retention_seconds)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22
+           request_sha256, created_at, started_at, finished_at, retention_seconds, parent_edit_id)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23
          WHERE changes() = 1`,
       )
       .bind(
@@ -78,6 +78,7 @@ export async function createEditWithHold(db: D1Database, edit: NewEdit): Promise
         edit.started_at,
         edit.finished_at,
         edit.retention_seconds,
+        edit.parent_edit_id,
       ),
     db
       .prepare(

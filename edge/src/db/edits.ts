@@ -38,11 +38,14 @@ export interface EditRow {
   /** How long the pixels are kept after the edit ends, and when they were deleted (migration 0005). */
   retention_seconds: number;
   purged_at: number | null;
+  /** A chained edit's parent: the edit whose output was its image (migration 0006). */
+  parent_edit_id: string | null;
 }
 
 const editColumns = `id, account_id, task, sampler, status, request_json, image_upload_id, mask_upload_id, image_key,
   mask_key, width, height, price_micro, charged_micro, seed, model, progress_step, progress_total, attempts, error_json, output_json,
-  idempotency_key, request_sha256, created_at, started_at, finished_at, lease_id, retention_seconds, purged_at`;
+  idempotency_key, request_sha256, created_at, started_at, finished_at, lease_id, retention_seconds, purged_at,
+  parent_edit_id`;
 
 /** Scoped to the account: another account's edit reads as missing (404, never 403). */
 export async function readEdit(db: D1Database, accountId: string, editId: string): Promise<EditRow | null> {
@@ -199,4 +202,20 @@ export async function markEditPurged(db: D1Database, editId: string, nowMs: numb
     .bind(editId, nowMs)
     .run();
   return result.meta.changes === 1;
+}
+
+/** The edits a chained edit descends from, the first of its chain (edited from an upload) first, its parent last. */
+export async function readEditAncestors(db: D1Database, accountId: string, editId: string): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `WITH RECURSIVE chain(id, parent, depth) AS (
+         SELECT id, parent_edit_id, 0 FROM edits WHERE id = ?1 AND account_id = ?2
+         UNION ALL
+         SELECT e.id, e.parent_edit_id, chain.depth + 1 FROM edits e JOIN chain ON e.id = chain.parent
+       )
+       SELECT id FROM chain WHERE depth > 0 ORDER BY depth DESC`,
+    )
+    .bind(editId, accountId)
+    .all<{ id: string }>();
+  return results.map((row) => row.id);
 }

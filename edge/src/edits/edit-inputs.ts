@@ -1,18 +1,22 @@
 /**
  * @module edit-inputs: the objects an edit reads. A quote reads the caller's uploads; a submission first copies them
  * to keys of the edit's own (`pinInputs`) and prices and runs the copies, so a PUT to an upload's URL after pricing
- * (a presigned URL stays valid for its 15 minutes, as often as it is used) cannot change what runs.
+ * (a presigned URL stays valid for its 15 minutes, as often as it is used) cannot change what runs. A chained edit's
+ * image is a succeeded edit's output, copied the same way.
  */
 import { type EditRequest, retentionLimits } from "@stochedit/shared";
 import type { EdgeConfig } from "../config.js";
+import { readEdit } from "../db/edits.js";
 import { readUpload } from "../db/uploads.js";
 import { fieldProblem } from "../http/api-error.js";
 import { copyObject, deleteObject, editInputKey } from "../storage/object-store.js";
+import { keptOutput } from "./edit-view.js";
 
 export type InputField = "image" | "mask";
 
 export interface EditInput {
   field: InputField;
+  /** The upload the input is, or (a chained edit's image) the upload its chain started from. */
   uploadId: string;
   /** The object to read: the upload's own, or the edit's copy of it. */
   key: string;
@@ -21,16 +25,33 @@ export interface EditInput {
 export interface EditInputs {
   image: EditInput;
   mask: EditInput | undefined;
+  /** A chained edit's parent: the succeeded edit whose output is the image. */
+  parentEditId: string | null;
 }
 
-/** The request's uploads, which must be the caller's (another account's upload reads as missing). */
+/**
+ * The request's uploads, or for an image named by an edit id that edit's output; all must be the caller's (another
+ * account's upload or edit reads as missing).
+ */
 export async function uploadedInputs(db: D1Database, accountId: string, request: EditRequest): Promise<EditInputs> {
   const maskId = request.task === "img2img" ? undefined : request.mask;
+  const chained = request.image.startsWith("ed_");
   const [image, mask] = await Promise.all([
-    uploadedInput(db, accountId, "image", request.image),
+    chained ? parentOutput(db, accountId, request.image) : uploadedInput(db, accountId, "image", request.image),
     maskId === undefined ? undefined : uploadedInput(db, accountId, "mask", maskId),
   ]);
-  return { image, mask };
+  return { image, mask, parentEditId: chained ? request.image : null };
+}
+
+async function parentOutput(db: D1Database, accountId: string, editId: string): Promise<EditInput> {
+  const parent = await readEdit(db, accountId, editId);
+  if (!parent) throw fieldProblem("image", `edit ${editId} does not exist`);
+  if (parent.purged_at !== null) throw fieldProblem("image", `the output of edit ${editId} was deleted`);
+  const output = keptOutput(parent);
+  if (!output) {
+    throw fieldProblem("image", `edit ${editId} is ${parent.status}: only a succeeded edit's output can be edited on`);
+  }
+  return { field: "image", uploadId: parent.image_upload_id, key: output.key };
 }
 
 async function uploadedInput(db: D1Database, accountId: string, field: InputField, uploadId: string) {
@@ -59,7 +80,9 @@ export async function pinInputs(
     return { ...input, key };
   };
   const [image, mask] = await Promise.allSettled([pin(inputs.image), inputs.mask && pin(inputs.mask)]);
-  if (image.status === "fulfilled" && mask.status === "fulfilled") return { image: image.value, mask: mask.value };
+  if (image.status === "fulfilled" && mask.status === "fulfilled") {
+    return { image: image.value, mask: mask.value, parentEditId: inputs.parentEditId };
+  }
   // One copy failed: the other is of no use.
   const made = [image, mask].flatMap((copy) => (copy.status === "fulfilled" && copy.value ? [copy.value] : []));
   await discardInputCopies(s3, made);

@@ -48,6 +48,7 @@ export async function editView(row: EditRow, s3: EdgeConfig["s3"], nowMs: number
     created_at: new Date(row.created_at).toISOString(),
     started_at: iso(row.started_at),
     finished_at: iso(row.finished_at),
+    parent_id: row.parent_edit_id,
     retention_seconds: row.retention_seconds,
     purge_at: iso(row.finished_at === null ? null : row.finished_at + row.retention_seconds * 1000),
     purged_at: iso(row.purged_at),

@@ -150,6 +150,7 @@ async function holdAndRecord(
     lease_id: null,
     retention_seconds: request.retention_seconds,
     purged_at: null,
+    parent_edit_id: inputs.parentEditId,
   };
   const outcome = await createEditWithHold(db, edit);
   if (outcome === "created") return { edit, replayed: false };

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { Edit, EditAccepted, EditIdInPath, EditList, EditListQuery, EditRequest } from "@stochedit/shared";
 import { requireScope } from "../auth/require-scope.js";
 import { readConfig } from "../config.js";
-import { listEdits, readEdit } from "../db/edits.js";
+import { listEdits, readEdit, readEditAncestors } from "../db/edits.js";
 import { cancelEdit } from "../edits/cancel-edit.js";
 import { decodeEditCursor, encodeEditCursor } from "../edits/edit-cursor.js";
 import { acceptedView, editView, keptOutput, presignOutput } from "../edits/edit-view.js";
@@ -86,9 +86,12 @@ const getEdit = createRoute({
 
 editRoutes.openapi(getEdit, async (c) => {
   const { id } = c.req.valid("param");
-  const row = await readEdit(c.env.DB, c.get("caller").accountId, id);
+  const { accountId } = c.get("caller");
+  const row = await readEdit(c.env.DB, accountId, id);
   if (!row) throw new ApiError("not_found", `edit ${id} does not exist`);
-  return c.json(await editView(row, readConfig(c.env).s3, Date.now()), 200);
+  const view = await editView(row, readConfig(c.env).s3, Date.now());
+  if (row.parent_edit_id !== null) view.chain = await readEditAncestors(c.env.DB, accountId, id);
+  return c.json(view, 200);
 });
 
 const listEditsRoute = createRoute({

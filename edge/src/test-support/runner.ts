@@ -66,16 +66,16 @@ export async function claimEdit(editId: string, runnerId = "runner-test"): Promi
 }
 
 /** PUTs an output through the job's presigned URL, as the runner does, and returns the matching complete body. */
-export async function storeOutput(job: ClaimedJob): Promise<CompleteRequest> {
-  const bytes = await encodePng(32, 24);
+export async function storeOutput(job: ClaimedJob, size = { width: 32, height: 24 }): Promise<CompleteRequest> {
+  const bytes = await encodePng(size.width, size.height);
   const put = await fetch(job.output.url, { method: "PUT", headers: job.output.headers, body: bytes });
   expect(put.status).toBe(200);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return {
     lease_id: job.lease.id,
     output: {
-      width: 32,
-      height: 24,
+      width: size.width,
+      height: size.height,
       sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
       bytes: bytes.length,
       content_type: "image/png",

@@ -19,7 +19,8 @@ is, which needs three fixes to the fusions (applied below, in this process only)
 After fusing, each part is checked before it is written: every initializer's byte size matches its dims and type,
 and the graph keeps the inputs and outputs the runner's loader reads (names, element types, ranks).
 Prints one JSON line per part ({"kind": "optimize", "part": ...}) and a last {"kind": "optimize_done", "ok": ...}.
-Exit 0 only if every requested part was written and passed its checks.
+Exit 0 only if every requested part was fused and passed its checks; a part that was not keeps its plain graph in
+DST_DIR (so DST_DIR is always a complete folder).
 Pinned dependencies: optimize-sd-onnx.requirements.txt beside this file.
 """
 
@@ -214,6 +215,14 @@ def copy_folder(src_dir, dst_dir, parts):
             shutil.copy2(os.path.join(root, name), target)
 
 
+def copy_part_model(src_dir, dst_dir, part):
+    """The part's model.onnx and its external data files, as they are in src_dir."""
+    os.makedirs(os.path.join(dst_dir, part), exist_ok=True)
+    for name in os.listdir(os.path.join(src_dir, part)):
+        if name.startswith("model.onnx"):
+            shutil.copy2(os.path.join(src_dir, part, name), os.path.join(dst_dir, part, name))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("src_dir")
@@ -245,6 +254,10 @@ def main():
                                    part)
         except Exception as error:  # noqa: BLE001 - report the part, go on with the others, fail at the end
             record = {"kind": "optimize", "part": part, "ok": False, "error": f"{type(error).__name__}: {error}"[:1500]}
+        if not record["ok"]:
+            # DST stays a complete folder: the part keeps its plain graph (the exit code still says it failed).
+            copy_part_model(src_dir, dst_dir, part)
+            record["keptPlainGraph"] = True
         ok = ok and record["ok"]
         emit(record)
     emit({"kind": "optimize_done", "ok": ok, "src": src_dir, "dst": dst_dir, "parts": parts, **versions,

@@ -10,6 +10,7 @@ import { parseEditArguments, UsageError } from "./edit/edit-arguments.js";
 import { progressBar } from "./edit/progress-bar.js";
 import { runEdit } from "./edit/run-edit.js";
 import { JobCanceled, JobFailure } from "./job-failure.js";
+import { CudaProviderMismatch } from "./model/cuda-provider.js";
 import { defaultModelDir } from "./model/default-model-dir.js";
 import { closeSdModels, loadSdModel } from "./model/sd-model.js";
 
@@ -113,6 +114,10 @@ function report(error: unknown): number {
   if (error instanceof JobFailure) {
     process.stderr.write(`error ${error.code}: ${error.message}\n`);
     return modelErrorCodes.includes(error.code) ? exitCodes.model : exitCodes.input;
+  }
+  if (error instanceof CudaProviderMismatch) {
+    process.stderr.write(`error model_error: ${error.message}\n`);
+    return exitCodes.model;
   }
   if (error instanceof JobCanceled) {
     process.stderr.write(`canceled: ${error.message}\n`);

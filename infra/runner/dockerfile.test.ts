@@ -54,7 +54,7 @@ const finalStage = () => stages().at(-1)!;
 describe("runner Dockerfile", () => {
   it("parses into a multi-stage build for linux/amd64 whose last stage is the CUDA runtime", () => {
     const all = stages();
-    expect(all.map((stage) => stage.name)).toEqual(["deps", "node", "runtime"]);
+    expect(all.map((stage) => stage.name)).toEqual(["deps", "node", "model-optimizer", "runtime"]);
     for (const stage of all) expect(stage.from.getPlatformFlag()?.getValue(), stage.name).toBe("linux/amd64");
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the Dockerfile's ARG reference, as written there.
     expect(finalStage().from.getImage()).toBe("${CUDA_IMAGE}");
@@ -109,6 +109,37 @@ describe("runner Dockerfile", () => {
     // What the runtime stage takes from other stages: the deps stage's tree and the node binary, nothing else.
     const fromStages = keyword(finalStage(), "COPY").map((copy) => (copy as Copy).getFromFlag()?.getValue());
     expect(new Set(fromStages.filter((value) => value !== undefined))).toEqual(new Set(["deps", "node"]));
+  });
+
+  it("checks at build time that the CUDA provider is built for the installed onnxruntime-node's version", () => {
+    const runs = keyword(finalStage(), "RUN").map(text);
+    const ldd = runs.findIndex((run) => run.startsWith("ldd "));
+    const check = runs.findIndex((run) => run.includes("checkCudaProvider(onnxruntimeNode().version)"));
+    expect(check).toBeGreaterThan(ldd);
+    expect(runs[check]).toContain('import("./gpu-runner/src/model/cuda-provider.ts")');
+    expect(runs[check]).toMatch(/if \(check\.status !== "match"\) process\.exit\(1\)/);
+    expect(existsSync(join(repoRoot, "gpu-runner/src/model/cuda-provider.ts"))).toBe(true);
+  });
+
+  it("has a model-optimizer target (never the default) with the optimizer's pinned requirements", () => {
+    const optimizer = stages().find((stage) => stage.name === "model-optimizer")!;
+    expect(optimizer.from.getPlatformFlag()?.getValue()).toBe("linux/amd64");
+    expect(argDefault("PYTHON_IMAGE")).toMatch(/^python:3\.\d+(\.\d+)?-slim-/);
+    const copied = keyword(optimizer, "COPY").flatMap((copy) => text(copy).split(/\s+/).slice(0, -1));
+    expect(copied).toEqual([
+      "gpu-runner/scripts/optimize-sd-onnx.requirements.txt",
+      "gpu-runner/scripts/optimize-sd-onnx.py",
+    ]);
+    expect(keyword(optimizer, "RUN").map(text)).toEqual([
+      "pip install --no-cache-dir --no-compile -r optimize-sd-onnx.requirements.txt",
+    ]);
+    const requirements = readFileSync(join(repoRoot, copied[0]!), "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.startsWith("#"));
+    for (const line of requirements) expect(line, "pinned exactly").toMatch(/^[A-Za-z0-9_.-]+==[\w.]+$/);
+    expect(requirements).toContain("onnxruntime==1.30.0");
+    expect(keyword(optimizer, "ENTRYPOINT").map(text)).toEqual(['["python3", "/opt/stochedit/optimize-sd-onnx.py"]']);
+    expect(Number(keyword(optimizer, "USER").map(text)[0]?.split(":")[0])).toBeGreaterThan(0);
   });
 
   it("runs as a numeric non-root user from before the entrypoint to the end", () => {

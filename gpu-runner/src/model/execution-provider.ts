@@ -1,4 +1,5 @@
-/** @module execution-provider: which ONNX Runtime execution provider and thread count a runner asks for. */
+/** @module execution-provider: which ONNX Runtime execution provider a runner asks for, and with which session options. */
+import type { InferenceSession } from "onnxruntime-node";
 import type { ExecutionProvider } from "./tensor-payload.js";
 
 /**
@@ -24,4 +25,33 @@ export function intraOpThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): num
     throw new RangeError(`STOCHEDIT_ORT_THREADS is ${JSON.stringify(value)}; a positive integer expected`);
   }
   return threads;
+}
+
+/**
+ * The session options of every session the runner, the benches and the graph comparison create.
+ *
+ * CUDA: onnxruntime-node passes `deviceId` and nothing else to the CUDA provider (js/node/src/session_options_helper.cc,
+ * ParseExecutionProviders: `options->device_id = deviceId;` on a fresh OrtCUDAProviderOptionsV2), so gpu_mem_limit,
+ * arena_extend_strategy and cudnn_conv_algo_search keep ONNX Runtime's defaults (no limit, next power of two,
+ * exhaustive). What it does pass is `extra`, as session config entries: use_device_allocator_for_initializers puts
+ * the weights in plain device allocations instead of the arena, whose power-of-two extension would otherwise round
+ * the UNet's 1.7 GB of fp16 weights up (README, "GPU memory").
+ */
+export function ortSessionOptions(
+  provider: ExecutionProvider,
+  intraOpThreads?: number,
+): InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider === "cuda" ? { name: "cuda", deviceId: 0 } : "cpu"],
+    graphOptimizationLevel: "all",
+    extra: {
+      session: {
+        // Idle intra-op threads would otherwise spin between runs, taking the cores the sampler math needs between
+        // UNet calls (on 2 cores this doubled a CPU edit's time).
+        intra_op: { allow_spinning: "0" },
+        ...(provider === "cuda" ? { use_device_allocator_for_initializers: "1" } : {}),
+      },
+    },
+    ...(intraOpThreads ? { intraOpNumThreads: intraOpThreads } : {}),
+  };
 }

@@ -2,16 +2,10 @@
 import { performance } from "node:perf_hooks";
 import { parentPort } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
+import { ortSessionOptions } from "./execution-provider.js";
 import { RecentCache } from "./recent-cache.js";
-import type {
-  ExecutionProvider,
-  SessionSignature,
-  TensorData,
-  TensorElementType,
-  TensorPayload,
-  TensorSpec,
-} from "./tensor-payload.js";
-import type { SessionOptions, WorkerRequest, WorkerResponse } from "./worker-protocol.js";
+import type { SessionSignature, TensorData, TensorElementType, TensorPayload, TensorSpec } from "./tensor-payload.js";
+import type { WorkerRequest, WorkerResponse } from "./worker-protocol.js";
 
 const sessions = new Map<string, ort.InferenceSession>();
 
@@ -23,29 +17,24 @@ function signatureOf(session: ort.InferenceSession): SessionSignature {
   return { inputs: session.inputMetadata.map(spec), outputs: session.outputMetadata.map(spec) };
 }
 
-function ortOptions(provider: ExecutionProvider, options: SessionOptions): ort.InferenceSession.SessionOptions {
-  return {
-    executionProviders: [provider === "cuda" ? { name: "cuda", deviceId: 0 } : "cpu"],
-    graphOptimizationLevel: "all",
-    // Idle intra-op threads would otherwise spin between runs, taking the cores the sampler math needs between
-    // UNet calls (on 2 cores this doubled a CPU edit's time).
-    extra: { session: { intra_op: { allow_spinning: "0" } } },
-    ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
-  };
-}
-
 async function load(request: Extract<WorkerRequest, { kind: "load" }>): Promise<WorkerResponse> {
   let provider = request.options.executionProvider;
   let fallbackReason: string | undefined;
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(request.path, ortOptions(provider, request.options));
+    session = await ort.InferenceSession.create(
+      request.path,
+      ortSessionOptions(provider, request.options.intraOpThreads),
+    );
   } catch (error) {
     // onnxruntime-node throws here when the CUDA provider's libraries are missing; it never falls back itself.
     if (provider !== "cuda") throw error;
     fallbackReason = error instanceof Error ? error.message : String(error);
     provider = "cpu";
-    session = await ort.InferenceSession.create(request.path, ortOptions(provider, request.options));
+    session = await ort.InferenceSession.create(
+      request.path,
+      ortSessionOptions(provider, request.options.intraOpThreads),
+    );
   }
   await sessions.get(request.session)?.release();
   sessions.set(request.session, session);

@@ -2,6 +2,7 @@
 import { realpath } from "node:fs/promises";
 import type { NoisePredictor } from "../diffusion/noise-predictor.js";
 import { createClipTokenizer } from "./clip-tokenizer.js";
+import { type CudaProviderCheck, checkCudaProvider, onnxruntimeNode } from "./cuda-provider.js";
 import { executionProviderFromEnv, intraOpThreadsFromEnv } from "./execution-provider.js";
 import { InferenceClient, type LoadedSession, type SessionTiming } from "./inference-client.js";
 import { type ModelFolder, readModelFolder } from "./model-folder.js";
@@ -13,8 +14,10 @@ import { createVaeCodec, type VaeCodec } from "./vae-codec.js";
 export interface SdModelOptions {
   readonly executionProvider?: ExecutionProvider;
   readonly intraOpThreads?: number;
-  /** Hears one line per notable event (provider fallback, what was loaded). */
+  /** Hears one line per notable event (provider check and fallback, each session's provider, what was loaded). */
   readonly log?: (line: string) => void;
+  /** Where the CUDA provider library is checked (default: beside onnxruntime-node's binding, where ORT loads it). */
+  readonly cudaProviderLibrary?: string;
 }
 
 export interface SdModel {
@@ -66,6 +69,10 @@ async function openSdModel(
   options: SdModelOptions & { executionProvider: ExecutionProvider },
 ): Promise<SdModel> {
   const log = options.log ?? (() => {});
+  if (options.executionProvider === "cuda") {
+    // Before any session: a provider of another ONNX Runtime version must stop the start, not crash a session.
+    log(describeCudaProvider(await checkCudaProvider(onnxruntimeNode().version, options.cudaProviderLibrary)));
+  }
   const client = new InferenceClient();
   try {
     const intraOpThreads = options.intraOpThreads ?? intraOpThreadsFromEnv();
@@ -73,15 +80,20 @@ async function openSdModel(
       executionProvider: options.executionProvider,
       ...(intraOpThreads === undefined ? {} : { intraOpThreads }),
     };
-    const textEncoder = await client.load("text_encoder", folder.textEncoderPath, sessionOptions);
+    const load = async (name: string, path: string, asked: typeof sessionOptions) => {
+      const session = await client.load(name, path, asked);
+      log(`session ${name} runs on ${session.executionProvider} (${path})`);
+      return session;
+    };
+    const textEncoder = await load("text_encoder", folder.textEncoderPath, sessionOptions);
     if (textEncoder.fallbackReason !== undefined) {
       log(`CUDA was asked for but is not available, running on the CPU: ${textEncoder.fallbackReason}`);
     }
     // After one fallback the others would fail the same way: ask for the CPU directly.
     const rest = { ...sessionOptions, executionProvider: textEncoder.executionProvider };
-    const unet = await client.load("unet", folder.unetPath, rest);
-    const vaeEncoder = await client.load("vae_encoder", folder.vaeEncoderPath, rest);
-    const vaeDecoder = await client.load("vae_decoder", folder.vaeDecoderPath, rest);
+    const unet = await load("unet", folder.unetPath, rest);
+    const vaeEncoder = await load("vae_encoder", folder.vaeEncoderPath, rest);
+    const vaeDecoder = await load("vae_decoder", folder.vaeDecoderPath, rest);
 
     const tokenizer = createClipTokenizer({
       vocab: folder.vocab,
@@ -120,4 +132,15 @@ async function openSdModel(
 function describe(session: LoadedSession, input: string): string {
   const spec: TensorSpec | undefined = session.signature.inputs.find((i) => i.name === input);
   return spec ? `${spec.name}:${spec.type}[${spec.shape.join(",")}]` : `${input}:absent`;
+}
+
+function describeCudaProvider(check: CudaProviderCheck): string {
+  switch (check.status) {
+    case "match":
+      return `CUDA provider ${check.library} is built for ONNX Runtime ${check.version}, as onnxruntime-node is`;
+    case "absent":
+      return `CUDA provider library ${check.library} is missing`;
+    case "unknown":
+      return `CUDA provider ${check.library} names no ONNX Runtime version: it cannot be checked against onnxruntime-node ${onnxruntimeNode().version}`;
+  }
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env tsx
 /** @module main: the runner process: `npm run runner` (config from the environment; SIGTERM/SIGINT stop it gracefully). */
+import { CudaProviderMismatch, cudaProviderMismatchExitCode } from "../model/cuda-provider.js";
 import { ConfigError, parseRunnerConfig } from "./config.js";
 import { GpuUnavailable, gpuUnavailableExitCode } from "./gpu-requirement.js";
 import { jsonLogger } from "./logger.js";
@@ -19,6 +20,11 @@ async function main(): Promise<number> {
   try {
     service = await startRunnerService(config, { log });
   } catch (error) {
+    if (error instanceof CudaProviderMismatch) {
+      log("error", "CUDA provider does not match onnxruntime-node", { error: error.message });
+      process.stderr.write(`${error.message}\n`);
+      return cudaProviderMismatchExitCode;
+    }
     if (!(error instanceof GpuUnavailable)) throw error;
     log("error", "GPU required but not available", { error: error.message });
     process.stderr.write(`${error.message}\n`);

@@ -38,5 +38,8 @@ export default defineConfig({
   test: {
     globalSetup: ["./vitest.global-setup.ts"],
     setupFiles: ["./src/test-support/apply-migrations.ts"],
+    // Some tests make dozens of concurrent requests through workerd: seconds on an idle 2-core machine, more on a
+    // loaded one.
+    testTimeout: 60_000,
   },
 });

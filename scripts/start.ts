@@ -1,12 +1,11 @@
 /**
- * @module start: `npm start`: s3rver, the edge under `wrangler dev`, one CPU runner and a dev account, on loopback.
+ * @module start: `npm start`: s3rver, the edge on workerd (Miniflare), one CPU runner and a dev account, on loopback.
  * It owns what it starts: it refuses to start on a taken port, and no child outlives it, however it ends (a signal,
  * SIGKILL, its launcher gone, or the reader of its output gone).
  */
 import { mkdir } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { formatCredits } from "@stochedit/shared";
-import { startCronTicker } from "./local-stack/cron-ticker.js";
 import { ensureDevAccount } from "./local-stack/dev-account.js";
 import { ensureDevVars } from "./local-stack/dev-vars.js";
 import { applyLocalMigrations, startEdgeDev } from "./local-stack/edge-dev.js";
@@ -38,7 +37,7 @@ const ports = {
 };
 /** s3rver's files, wrangler's D1 / Durable Object / Queue state and the dev account. */
 const localDir = resolve(process.env.STOCHEDIT_LOCAL_DIR ?? join(repoRoot, ".local"));
-/** The local secrets; wrangler reads them from here too (--env-file). */
+/** The local secrets; the edge server reads them from here too (--env-file). */
 const devVarsPath = resolve(process.env.STOCHEDIT_DEV_VARS ?? join(repoRoot, ".dev.vars"));
 /** A path inside the repository relative to it, any other in full. */
 const shown = (path: string) => (relative(repoRoot, path).startsWith("..") ? path : relative(repoRoot, path));
@@ -121,13 +120,11 @@ async function main(): Promise<void> {
     envFile: devVarsPath,
     vars: { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket },
     onLine: linePrinter("edge", {
-      quiet: /\/internal\/(claim|jobs\/[^/]+\/(heartbeat|progress)) 20\d|\/__scheduled 200|\/healthz 200/,
+      quiet: /\/internal\/(claim|jobs\/[^/]+\/(heartbeat|progress)) 20\d|\/healthz 200/,
       write: print,
     }),
   });
-  say(`edge on ${edge.url} (wrangler dev --local, state in ${shown(persistTo)})`);
-  // Production's every-minute cron (wrangler.toml [triggers]): sweeps the webhooks an ended edit still owes.
-  startCronTicker(edge.url, say);
+  say(`edge on ${edge.url} (workerd via Miniflare, its cron every minute, state in ${shown(persistTo)})`);
   void edge.process.exited.then((code) => {
     if (!stopping) say(`the edge exited (${code}); stopping everything`);
     void stopAll(1);

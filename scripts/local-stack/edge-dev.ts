@@ -1,11 +1,11 @@
-/** @module edge-dev: the edge worker under `wrangler dev --local` (workerd) with local D1 migrations applied. */
+/** @module edge-dev: the edge worker on workerd (edge-server.ts, a child process) with local D1 migrations applied. */
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { parseDotenv } from "./dev-vars.js";
 import { type ManagedProcess, startProcess } from "./process-group.js";
-import { repoRoot, wranglerBin, wranglerConfig } from "./repo-paths.js";
+import { edgeServerMain, repoRoot, wranglerBin, wranglerConfig } from "./repo-paths.js";
 import { waitUntil } from "./wait-until.js";
 
 export interface EdgeDevOptions {
@@ -13,13 +13,13 @@ export interface EdgeDevOptions {
   /** Local D1, Durable Object and Queue state (wrangler's --persist-to). */
   readonly persistTo: string;
   /**
-   * Vars and secrets, given as `--var`: they win over wrangler.toml and over a .dev.vars, so a test's values hold
-   * whatever a developer keeps in theirs.
+   * Vars and secrets, given as `--var`: they win over wrangler.toml, the env file and a .dev.vars, so a test's values
+   * hold whatever a developer keeps in theirs.
    */
   readonly vars?: Readonly<Record<string, string>>;
   /**
-   * The secrets file (`KEY=value` lines) given to wrangler as `--env-file`, instead of the .dev.vars next to
-   * wrangler.toml that it reads by default. Its values win over variables of the same name in this environment.
+   * The secrets file (`KEY=value` lines), read by the edge server (`--env-file`) instead of relying on the .dev.vars
+   * next to wrangler.toml. Its values win over that file's and over variables of the same name in this environment.
    */
   readonly envFile?: string;
   readonly onLine?: (line: string) => void;
@@ -57,37 +57,34 @@ export async function applyLocalMigrations(persistTo: string): Promise<void> {
 }
 
 /**
- * Starts `wrangler dev` and resolves once the worker answers GET /healthz with the instance id this start gave it: an
- * answer from any other server on the port (an orphaned edge of an earlier start, say) is never taken for it.
+ * Starts the edge server (edge-server.ts: the worker on Miniflare) and resolves once the worker answers GET /healthz
+ * with the instance id this start gave it: an answer from any other server on the port (an orphaned edge of an
+ * earlier start, say) is never taken for it.
  */
 export async function startEdgeDev(options: EdgeDevOptions): Promise<EdgeDev> {
   const url = `http://127.0.0.1:${options.port}`;
   const instance = randomUUID();
-  const env: NodeJS.ProcessEnv = { ...process.env, WRANGLER_SEND_METRICS: "false" };
-  // wrangler lets the environment override an --env-file: the file's values must be the ones the worker sees.
+  // WRANGLER_LOG: wrangler's config reader warns that [secrets] is experimental and that the secrets given here
+  // as vars are missing from .dev.vars; the bundler's errors still reach the exception edge-server.ts throws.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_LOG: process.env.WRANGLER_LOG ?? "error",
+  };
+  // wrangler's config reader takes secrets from the environment when it finds no .dev.vars: the file's win.
   const envFileKeys = options.envFile ? Object.keys(parseDotenv(readFileSync(options.envFile, "utf8"))) : [];
   for (const key of envFileKeys) delete env[key];
   const child = startProcess({
     name: "edge",
     command: process.execPath,
     args: [
-      wranglerBin,
-      "dev",
-      "-c",
-      wranglerConfig,
-      "--local",
-      "--ip",
-      "127.0.0.1",
+      "--import",
+      "tsx",
+      edgeServerMain,
       "--port",
       String(options.port),
       "--persist-to",
       options.persistTo,
-      "--show-interactive-dev-session=false",
-      // wrangler dev never fires wrangler.toml's crons: this adds GET /__scheduled, which runs the worker's
-      // scheduled() handler (cron-ticker.ts calls it; /cdn-cgi/handler/scheduled fails while [assets] is set).
-      "--test-scheduled",
-      "--log-level",
-      "info",
       ...(options.envFile ? ["--env-file", options.envFile] : []),
       ...varFlags({ ...options.vars, EDGE_INSTANCE_ID: instance }),
     ],
@@ -98,7 +95,7 @@ export async function startEdgeDev(options: EdgeDevOptions): Promise<EdgeDev> {
   try {
     await waitUntil(() => answersAsInstance(url, instance), {
       what: `the edge on ${url}`,
-      timeoutMs: options.readyTimeoutMs ?? 60_000,
+      timeoutMs: options.readyTimeoutMs ?? 90_000,
       exited: child.exited,
     });
   } catch (error) {

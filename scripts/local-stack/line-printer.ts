@@ -1,20 +1,13 @@
 /** @module line-printer: children's log lines on the terminal, prefixed by who printed them, JSON lines made short. */
 import { parseLogLine } from "./runner-process.js";
 
-/** wrangler's complaint that it cannot reach Cloudflare for `Request.cf` (offline is expected here), and its trace. */
-const offlineNoise = [
-  /Unable to fetch the `Request\.cf` object/,
-  /getaddrinfo ENOTFOUND/,
-  /^\s+at .*(GetAddrInfoReqWrap|node:internal)/,
-];
-
 /** `quiet`: lines not worth a terminal line (a runner's idle claims, heartbeats and progress calls). */
 export function linePrinter(
   prefix: string,
   { quiet, write = (text) => process.stdout.write(text) }: { quiet?: RegExp; write?: (text: string) => void } = {},
 ) {
   return (line: string) => {
-    if (offlineNoise.some((pattern) => pattern.test(line)) || quiet?.test(line)) return;
+    if (quiet?.test(line)) return;
     const entry = parseLogLine(line);
     if (!entry) {
       write(`[${prefix}] ${line}\n`);

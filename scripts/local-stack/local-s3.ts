@@ -1,5 +1,6 @@
 /** @module local-s3: s3rver (an S3-compatible server) on a loopback port, its bucket created on start. */
 import { mkdir } from "node:fs/promises";
+import type { Server } from "node:http";
 import S3rver from "s3rver";
 
 /** s3rver accepts only this key pair (it checks the key id and the expiry, never the signature). */
@@ -26,6 +27,21 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
+/**
+ * workerd (the edge's runtime) keeps an idle connection in its pool for 5 s (kj's HttpClientSettings.idleTimeout),
+ * and Node's HTTP server closes one idle for 5 s too (keepAliveTimeout). With equal timeouts the edge now and then
+ * sends a request down a connection s3rver is closing: "Network connection lost". The server must outlast the
+ * client's pool, as S3 and R2 do; a minute is far longer than workerd keeps a connection.
+ */
+export const s3IdleConnectionMs = 65_000;
+
+/** s3rver's http.Server (set by run(); not in its type declarations), given timeouts longer than workerd's pool. */
+export function outlastWorkerdConnections(server: S3rver): void {
+  const http = (server as unknown as { httpServer: Server }).httpServer;
+  http.keepAliveTimeout = s3IdleConnectionMs;
+  http.headersTimeout = s3IdleConnectionMs + 1_000;
+}
+
 export async function startLocalS3(options: { directory: string; port: number; bucket: string }): Promise<LocalS3> {
   await mkdir(options.directory, { recursive: true });
   const server = new S3rver({
@@ -36,5 +52,6 @@ export async function startLocalS3(options: { directory: string; port: number; b
     configureBuckets: [{ name: options.bucket, configs: [browserCors] }],
   });
   const { port } = await server.run();
+  outlastWorkerdConnections(server);
   return { endpoint: `http://127.0.0.1:${port}`, bucket: options.bucket, close: () => server.close() };
 }

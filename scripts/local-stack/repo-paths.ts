@@ -10,3 +10,4 @@ export const wranglerBin = join(
   "bin/wrangler.js",
 );
 export const runnerMain = join(repoRoot, "gpu-runner/src/service/main.ts");
+export const edgeServerMain = join(repoRoot, "scripts/local-stack/edge-server.ts");

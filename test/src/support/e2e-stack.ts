@@ -1,5 +1,5 @@
 /**
- * @module e2e-stack: the whole stack for one test file, as `npm start` runs it but isolated: s3rver and wrangler dev
+ * @module e2e-stack: the whole stack for one test file, as `npm start` runs it but isolated: s3rver and the edge
  * on free loopback ports with state in a temporary folder, fresh secrets, short leases, an account with credits.
  */
 import { randomBytes } from "node:crypto";
@@ -125,7 +125,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
   }
 }
 
-/** A test run that ends abruptly must not leave wrangler or runners behind. */
+/** A test run that ends abruptly must not leave the edge (workerd) or runners behind. */
 process.once("exit", () => {
   for (const child of runningProcesses()) child.signal("SIGKILL");
 });

@@ -2,15 +2,20 @@
 import type { LeaseStatus, ProgressRequest } from "@stochedit/shared";
 import { writeEditProgress } from "../db/edits.js";
 import { ApiError } from "../http/api-error.js";
+import { retryTransient } from "../storage/transient-errors.js";
 import { dispatcherStub, type LeaseRenewal } from "./dispatcher.js";
 
 export async function heartbeatJob(env: Env, editId: string, leaseId: string): Promise<LeaseStatus> {
-  return leaseStatus(editId, await dispatcherStub(env).heartbeat(editId, leaseId));
+  // A renewal repeated extends the lease from a moment later: safe to repeat.
+  const renewal = await retryTransient<LeaseRenewal>(async () => await dispatcherStub(env).heartbeat(editId, leaseId));
+  return leaseStatus(editId, renewal);
 }
 
 /** Progress is written to D1 only as often as the Dispatcher allows (PROGRESS_WRITE_MIN_MS), and fenced by the lease. */
 export async function reportProgress(env: Env, editId: string, progress: ProgressRequest): Promise<LeaseStatus> {
-  const renewal = await dispatcherStub(env).progress(editId, progress.lease_id, progress.step, progress.total);
+  const renewal = await retryTransient<LeaseRenewal>(
+    async () => await dispatcherStub(env).progress(editId, progress.lease_id, progress.step, progress.total),
+  );
   const status = leaseStatus(editId, renewal);
   if (renewal.hold === "held" && renewal.writeProgress) {
     await writeEditProgress(env.DB, { editId, leaseId: progress.lease_id, step: progress.step, total: progress.total });

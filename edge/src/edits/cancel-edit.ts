@@ -2,6 +2,7 @@
 import { type EditRow, readEdit } from "../db/edits.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { ApiError } from "../http/api-error.js";
+import { retryTransient } from "../storage/transient-errors.js";
 import { finishEdit } from "./finish-edit.js";
 
 /**
@@ -13,6 +14,7 @@ export async function cancelEdit(env: Env, accountId: string, editId: string): P
   const edit = await readEdit(env.DB, accountId, editId);
   if (!edit) throw new ApiError("not_found", `edit ${editId} does not exist`);
   const canceled = await finishEdit(env, { editId, status: "canceled", nowMs: Date.now() });
-  if (canceled) await dispatcherStub(env).cancel(editId);
+  // Removing or flagging twice is the same as once.
+  if (canceled) await retryTransient(() => dispatcherStub(env).cancel(editId));
   return (await readEdit(env.DB, accountId, editId)) ?? edit;
 }

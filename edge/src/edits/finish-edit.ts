@@ -2,6 +2,7 @@
 import { type Settlement, settleEdit } from "../billing/ledger.js";
 import { readEditById } from "../db/edits.js";
 import { clearOwedWebhooks } from "../db/webhook-outbox.js";
+import { retryTransient } from "../storage/transient-errors.js";
 import { enqueueWebhook } from "../webhooks/webhook-message.js";
 
 /**
@@ -10,7 +11,9 @@ import { enqueueWebhook } from "../webhooks/webhook-message.js";
  * thrown: the edit and its money are settled and must stay so, and the sweep (sweep-owed-webhooks.ts) queues it.
  */
 export async function finishEdit(env: Env, settlement: Settlement): Promise<boolean> {
-  const ended = await settleEdit(env.DB, settlement);
+  // A repeat changes nothing once the first run has ended the edit (it matches only unfinished edits); a first run
+  // that ended it but lost its answer makes this call report false, and the sweep sends the webhook it recorded.
+  const ended = await retryTransient(() => settleEdit(env.DB, settlement));
   if (!ended) return false;
   try {
     const edit = await readEditById(env.DB, settlement.editId);

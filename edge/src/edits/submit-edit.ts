@@ -14,6 +14,7 @@ import { type EditRow, readEditByIdempotencyKey, releaseIdempotencyKey } from ".
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { ApiError } from "../http/api-error.js";
 import { newEditId, randomSeed } from "../ids.js";
+import { retryTransient } from "../storage/transient-errors.js";
 import { discardInputCopies, type EditInputs, pinInputs, uploadedInputs } from "./edit-inputs.js";
 import { finishEdit } from "./finish-edit.js";
 import { checkEditSettings, inspectEdit } from "./inspect-edit.js";
@@ -70,12 +71,9 @@ export async function submitEdit(
   }
   const { edit } = submission;
   try {
-    await dispatcherStub(env).enqueue({
-      editId: edit.id,
-      accountId: edit.account_id,
-      model: edit.model,
-      enqueuedAtMs: nowMs,
-    });
+    // Enqueuing an edit twice keeps one entry, so a call whose answer was lost is repeated.
+    const job = { editId: edit.id, accountId: edit.account_id, model: edit.model, enqueuedAtMs: nowMs };
+    await retryTransient(() => dispatcherStub(env).enqueue(job));
   } catch (error) {
     await finishEdit(env, {
       editId: edit.id,

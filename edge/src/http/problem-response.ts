@@ -2,6 +2,7 @@
 import { type Problem, type ProblemCode, problemTypeBase } from "@stochedit/shared";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { isTransient } from "../storage/transient-errors.js";
 import { ApiError } from "./api-error.js";
 
 const titles: Record<ProblemCode, string> = {
@@ -33,14 +34,25 @@ const codeByHttpStatus: Record<number, ProblemCode> = {
   415: "unsupported_media_type",
 };
 
-/** Turns any thrown value into an ApiError; unknown errors become a 500 whose detail reveals nothing internal. */
+/**
+ * Turns any thrown value into an ApiError. A storage error that may pass (transient-errors.ts), still there after
+ * its retries, is a 503 to try again shortly; anything else unknown is a 500 whose detail reveals nothing internal.
+ */
 export function toApiError(error: unknown, requestId: string): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof HTTPException) {
     const code = codeByHttpStatus[error.status];
     if (code) return new ApiError(code, error.message || titles[code]);
   }
-  console.error(JSON.stringify({ level: "error", requestId, error: String(error), stack: (error as Error)?.stack }));
+  const transient = isTransient(error);
+  console.error(
+    JSON.stringify({ level: "error", requestId, transient, error: String(error), stack: (error as Error)?.stack }),
+  );
+  if (transient) {
+    return new ApiError("unavailable", `storage is briefly unavailable; retry in a moment (request id ${requestId})`, {
+      headers: { "Retry-After": "1" },
+    });
+  }
   return new ApiError("internal", `an internal error occurred; quote request id ${requestId} when reporting it`);
 }
 

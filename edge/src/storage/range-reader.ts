@@ -1,5 +1,6 @@
 /** @module range-reader: reads byte ranges of an object with ranged GETs, in cached 64 KiB chunks. */
 import type { AwsClient } from "aws4fetch";
+import { retryTransient, StorageUnavailableError } from "./transient-errors.js";
 
 /** Reads up to `length` bytes at `offset`; fewer at the end of the object. */
 export type ByteReader = (offset: number, length: number) => Promise<Uint8Array>;
@@ -26,7 +27,8 @@ export function s3RangeReader(client: AwsClient, url: string, maxChunks = 32): B
       if (chunks.size >= maxChunks) {
         throw new RangeError(`read more than ${maxChunks * rangeChunkBytes} bytes of ${url} looking for its header`);
       }
-      pending = fetchChunk(client, url, index);
+      // A ranged GET is safe to repeat: a dropped connection or a 5xx is tried again before the edit fails.
+      pending = retryTransient(() => fetchChunk(client, url, index));
       chunks.set(index, pending);
     }
     return pending;
@@ -56,6 +58,9 @@ async function fetchChunk(client: AwsClient, url: string, index: number): Promis
   if (response.status === 404) throw new ObjectMissingError(url);
   // 416: the range starts past the end of the object.
   if (response.status === 416) return new Uint8Array(0);
+  if (response.status >= 500 || response.status === 429) {
+    throw new StorageUnavailableError(`GET ${url} (range ${first}) answered ${response.status}`);
+  }
   if (response.status !== 206 && response.status !== 200) {
     throw new Error(`GET ${url} (range ${first}) answered ${response.status}`);
   }

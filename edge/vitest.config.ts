@@ -21,6 +21,8 @@ export const testBindings = {
   WEBHOOK_RETRY_DELAYS_SECONDS: "1,2,3",
   WEBHOOK_TIMEOUT_MS: "1500",
   WEBHOOK_ALLOW_LOCALHOST: "true",
+  // SELF.fetch sends no CF-Connecting-IP, so only the tests that send one meet this limit.
+  IP_RATE_LIMIT_PER_MINUTE: "5",
 };
 
 // Otherwise wrangler warns on every test file that [secrets] is experimental and that the secrets (test bindings

@@ -30,6 +30,16 @@ describe("app", () => {
     expect(deleteAccounts.headers.get("allow")).toBe("POST");
   });
 
+  it("answers any other method the runtime passes on (WebDAV's, PATCH) with a 405 problem", async () => {
+    // workerd, locally and in production, answers a method it does not know (FOO) itself with 501 before any worker
+    // runs; the methods it knows all reach this app.
+    const customer = await createCustomer("app-other-methods");
+    for (const method of ["PATCH", "PROPFIND", "MKCOL"]) {
+      const reply = await call(method, "/v1/edits", { token: customer.key });
+      expect(expectProblem(reply, 405, "method_not_allowed").detail).toContain(`does not accept ${method}`);
+    }
+  });
+
   it("keeps 404 for paths no method routes, whatever the method", async () => {
     const customer = await createCustomer("app-unknown-path");
     for (const method of ["GET", "DELETE"]) {

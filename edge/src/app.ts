@@ -8,6 +8,7 @@ import { allowedMethodsOf } from "./http/allowed-methods.js";
 import { ApiError } from "./http/api-error.js";
 import { problemResponse, toApiError } from "./http/problem-response.js";
 import { newRouter } from "./http/router.js";
+import { ipRateLimit } from "./ratelimit/ip-rate-limit.js";
 import { rateLimit } from "./ratelimit/rate-limit.js";
 import { accountRoutes } from "./routes/account.js";
 import { adminRoutes } from "./routes/admin.js";
@@ -34,8 +35,9 @@ app.use(
     },
   }),
 );
-app.use("/v1/*", apiKeyAuth(), rateLimit());
-app.use("/admin/*", operatorAuth());
+// Per client address first, before any credential is looked up; then per key, once the key is known.
+app.use("/v1/*", ipRateLimit(), apiKeyAuth(), rateLimit());
+app.use("/admin/*", ipRateLimit(), operatorAuth());
 
 app.route("/", accountRoutes);
 app.route("/", uploadRoutes);

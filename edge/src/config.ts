@@ -1,4 +1,4 @@
-/** @module config: the worker's vars and secrets, checked with zod once per request (a trust boundary). */
+/** @module config: the worker's vars and secrets, checked with zod once per isolate (a trust boundary). */
 import { z } from "zod";
 
 /** Cloudflare Queues' largest retry or send delay. */
@@ -18,6 +18,7 @@ const EdgeConfig = z.object({
   DEFAULT_MODEL: z.string().min(1),
   SERVED_MODELS: commaList,
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1),
+  IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1),
   LEASE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20),
   QUEUED_JOB_TTL_MS: z.coerce.number().int().min(1000),
@@ -36,6 +37,8 @@ export interface EdgeConfig {
   defaultModel: string;
   servedModels: string[];
   rateLimitPerMinute: number;
+  /** Requests per minute from one client address, counted before authentication. */
+  ipRateLimitPerMinute: number;
   dispatch: DispatchConfig;
   webhooks: WebhookConfig;
   ssePollMs: number;
@@ -56,8 +59,20 @@ export interface WebhookConfig {
   allowLocalhost: boolean;
 }
 
+/** Parsed once per `env` object: the runtime hands the same one to every request of an isolate, and vars never change. */
+const parsedConfigs = new WeakMap<Env, EdgeConfig>();
+
 /** Throws a message naming every bad var, so a misconfigured deployment fails loudly (as a 500) on first use. */
 export function readConfig(env: Env): EdgeConfig {
+  let config = parsedConfigs.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    parsedConfigs.set(env, config);
+  }
+  return config;
+}
+
+function parseConfig(env: Env): EdgeConfig {
   const parsed = EdgeConfig.safeParse(env);
   if (!parsed.success) {
     const bad = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
@@ -75,6 +90,7 @@ export function readConfig(env: Env): EdgeConfig {
     defaultModel: v.DEFAULT_MODEL,
     servedModels: v.SERVED_MODELS,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
+    ipRateLimitPerMinute: v.IP_RATE_LIMIT_PER_MINUTE,
     dispatch: {
       leaseTtlMs: v.LEASE_TTL_MS,
       maxAttempts: v.MAX_ATTEMPTS,

@@ -1,18 +1,19 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { call, createAccount, createKey, expectProblem, operatorToken } from "../test-support/api.js";
 
 describe("API key authentication", () => {
-  it("lets a valid key in and records when it was last used", async () => {
+  it("lets a valid key in and records when it was last used (after the response)", async () => {
     const account = await createAccount("auth-ok");
     const key = await createKey(account.id);
     expect(key.last_used_at).toBeNull();
     const reply = await call("GET", "/v1/account", { token: key.key });
     expect(reply.status).toBe(200);
-    const row = await env.DB.prepare("SELECT last_used_at FROM api_keys WHERE id = ?")
-      .bind(key.id)
-      .first<{ last_used_at: number | null }>();
-    expect(row?.last_used_at).toBeGreaterThan(0);
+    const lastUsed = () =>
+      env.DB.prepare("SELECT last_used_at FROM api_keys WHERE id = ?")
+        .bind(key.id)
+        .first<{ last_used_at: number | null }>();
+    await vi.waitFor(async () => expect((await lastUsed())?.last_used_at).toBeGreaterThan(0));
   });
 
   it("answers 401 with a Bearer challenge when the header is missing", async () => {

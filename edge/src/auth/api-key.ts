@@ -1,7 +1,7 @@
 /** @module api-key: middleware that authenticates `Authorization: Bearer sk_<mode>_<id>_<secret>` against D1. */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.js";
-import { keyScopes, readApiKey, touchApiKey } from "../db/api-keys.js";
+import { keyScopes, lastUsedResolutionMs, readApiKey, touchApiKey } from "../db/api-keys.js";
 import { ApiError } from "../http/api-error.js";
 import { parseApiKey } from "./api-key-format.js";
 import { digestsEqual, sha256Hex } from "./digest.js";
@@ -12,7 +12,10 @@ const unauthorized = (detail: string) => new ApiError("unauthorized", detail, { 
 /** Compared against when the key id is unknown, so an unknown id costs the same as a wrong secret. */
 const absentDigest = "0".repeat(64);
 
-/** Sets `caller`; every failure is a 401 that never says whether the key id exists. */
+/**
+ * Sets `caller`; every failure is a 401 that never says whether the key id exists. One D1 read per request; the key's
+ * last-used time is written at most once a minute, after the response (waitUntil), never on the request's path.
+ */
 export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
   return async function apiKeyAuthMiddleware(c, next) {
     const header = c.req.header("authorization");
@@ -33,12 +36,13 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
       scopes: keyScopes(row),
       rateLimitPerMinute: row.rate_limit_per_minute,
     });
-    // Written while the handler runs rather than after, so the response is not delayed and the write is not lost.
-    const touched = touchApiKey(c.env.DB, row.id, Date.now());
-    try {
-      await next();
-    } finally {
-      await touched;
+    const nowMs = Date.now();
+    if (row.last_used_at === null || nowMs - row.last_used_at >= lastUsedResolutionMs) {
+      const touched = touchApiKey(c.env.DB, row.id, nowMs).catch((error: unknown) => {
+        console.error(JSON.stringify({ level: "error", message: "last-used not written", error: String(error) }));
+      });
+      c.executionCtx.waitUntil(touched);
     }
+    await next();
   };
 }

@@ -26,31 +26,29 @@ export async function insertAccount(db: D1Database, account: { id: string; name:
     .run();
 }
 
+const accountStatement = (db: D1Database, accountId: string) =>
+  db.prepare("SELECT id, name, balance_micro, held_micro, created_at FROM accounts WHERE id = ?").bind(accountId);
+
 export async function readAccount(db: D1Database, accountId: string): Promise<AccountRow | null> {
-  return db
-    .prepare("SELECT id, name, balance_micro, held_micro, created_at FROM accounts WHERE id = ?")
-    .bind(accountId)
-    .first<AccountRow>();
+  return accountStatement(db, accountId).first<AccountRow>();
 }
 
-/**
- * Newest first, from the entry just older than `beforeId` (the last one of the previous page) when given. Ids only
- * grow, so entries written while a client pages land before its first page, never between pages. One row more than
- * asked tells whether another page follows.
- */
-export async function listLedger(
-  db: D1Database,
-  accountId: string,
-  page: { limit: number; beforeId: number | undefined },
-): Promise<{ entries: LedgerEntry[]; hasMore: boolean }> {
-  const { results } = await db
+interface LedgerPageQuery {
+  limit: number;
+  beforeId: number | undefined;
+}
+
+/** One row more than asked tells whether another page follows. */
+const ledgerPageStatement = (db: D1Database, accountId: string, page: LedgerPageQuery) =>
+  db
     .prepare(
       `SELECT id, kind, amount_micro, held_change_micro, edit_id, note, created_at
        FROM ledger_entries WHERE account_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3`,
     )
-    .bind(accountId, page.beforeId ?? null, page.limit + 1)
-    .all<LedgerRow>();
-  const entries = results.slice(0, page.limit).map((row) => ({
+    .bind(accountId, page.beforeId ?? null, page.limit + 1);
+
+function ledgerPage(rows: LedgerRow[], limit: number): { entries: LedgerEntry[]; hasMore: boolean } {
+  const entries = rows.slice(0, limit).map((row) => ({
     id: row.id,
     kind: row.kind,
     amount: row.amount_micro,
@@ -59,17 +57,43 @@ export async function listLedger(
     note: row.note,
     created_at: new Date(row.created_at).toISOString(),
   }));
-  return { entries, hasMore: results.length > page.limit };
+  return { entries, hasMore: rows.length > limit };
+}
+
+/**
+ * Newest first, from the entry just older than `beforeId` (the last one of the previous page) when given. Ids only
+ * grow, so entries written while a client pages land before its first page, never between pages.
+ */
+export async function listLedger(
+  db: D1Database,
+  accountId: string,
+  page: LedgerPageQuery,
+): Promise<{ entries: LedgerEntry[]; hasMore: boolean }> {
+  const { results } = await ledgerPageStatement(db, accountId, page).all<LedgerRow>();
+  return ledgerPage(results, page.limit);
 }
 
 export const recentLedgerLength = 20;
+const recentLedger: LedgerPageQuery = { limit: recentLedgerLength, beforeId: undefined };
+
+const toAccountView = (account: AccountRow, recent: LedgerEntry[]): AccountView => ({
+  id: account.id,
+  name: account.name,
+  balance: account.balance_micro,
+  held: account.held_micro,
+  recent_ledger: recent,
+});
 
 export async function accountView(db: D1Database, account: AccountRow): Promise<AccountView> {
-  return {
-    id: account.id,
-    name: account.name,
-    balance: account.balance_micro,
-    held: account.held_micro,
-    recent_ledger: (await listLedger(db, account.id, { limit: recentLedgerLength, beforeId: undefined })).entries,
-  };
+  return toAccountView(account, (await listLedger(db, account.id, recentLedger)).entries);
+}
+
+/** The account and its newest ledger entries in one round trip (a D1 batch); null when there is no such account. */
+export async function readAccountView(db: D1Database, accountId: string): Promise<AccountView | null> {
+  const [account, ledger] = await db.batch<AccountRow | LedgerRow>([
+    accountStatement(db, accountId),
+    ledgerPageStatement(db, accountId, recentLedger),
+  ]);
+  const row = account!.results[0] as AccountRow | undefined;
+  return row ? toAccountView(row, ledgerPage(ledger!.results as LedgerRow[], recentLedgerLength).entries) : null;
 }

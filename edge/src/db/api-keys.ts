@@ -83,7 +83,8 @@ export async function revokeApiKey(
     .first<ApiKeyRow>();
 }
 
-/** At most one write per key per interval: last-used time is for humans, a write on every request is not needed. */
+/** At most one write per key per interval: last-used time is for humans, a write on every request is not needed. The
+ * caller skips the write when the row it just read is recent enough; the WHERE keeps concurrent writers to one. */
 export const lastUsedResolutionMs = 60_000;
 
 export async function touchApiKey(db: D1Database, keyId: string, nowMs: number): Promise<void> {

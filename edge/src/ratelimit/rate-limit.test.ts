@@ -45,3 +45,43 @@ describe("per-key rate limiting", () => {
     expect(reply.headers.get("ratelimit-remaining")).toBe("4");
   });
 });
+
+describe("per-address rate limiting, before authentication", () => {
+  // vitest.config.ts sets IP_RATE_LIMIT_PER_MINUTE to 5.
+  const from = (address: string) => ({ "cf-connecting-ip": address });
+
+  it("answers 429 with Retry-After once an address has used its requests, whatever key it sends", async () => {
+    const account = await createAccount("rate-ip");
+    const key = await createKey(account.id);
+    const unknownKey = `sk_live_${"Q".repeat(16)}_${"q".repeat(32)}`;
+    const replies = [];
+    for (let i = 0; i < 5; i++)
+      replies.push(await call("GET", "/v1/account", { token: unknownKey, headers: from("203.0.113.7") }));
+    expect(replies.map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
+
+    for (const token of [unknownKey, key.key]) {
+      const refused = await call("GET", "/v1/account", { token, headers: from("203.0.113.7") });
+      const problem = expectProblem(refused, 429, "rate_limited");
+      expect(problem.detail).toContain("203.0.113.7");
+      expect(problem.retryable).toBe(true);
+      // 5 per minute: one more every 12 s.
+      expect(refused.headers.get("retry-after")).toBe("12");
+    }
+    // Another address, and a request without one (from another worker), are not affected.
+    expect((await call("GET", "/v1/account", { token: key.key, headers: from("203.0.113.8") })).status).toBe(200);
+    expect((await call("GET", "/v1/account", { token: key.key })).status).toBe(200);
+  });
+
+  it("covers the operator's routes too", async () => {
+    const replies = [];
+    for (let i = 0; i < 6; i++) {
+      replies.push(
+        await call("GET", "/admin/accounts/acct_00000000000000000000", {
+          token: "wrong",
+          headers: from("203.0.113.9"),
+        }),
+      );
+    }
+    expect(replies.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+});

@@ -1,10 +1,19 @@
-/** @module rate-limit: middleware that charges each request to its API key's bucket and answers 429 when empty. */
+/**
+ * @module rate-limit: middleware that charges each request to its API key's bucket and answers 429 when empty. The
+ * bucket is this isolate's (key-limits.ts): no round trip on the request's path; the key's RateLimiter object hears
+ * of the requests in the background and stops the key in every isolate once it runs out.
+ */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { readConfig } from "../config.js";
 import { ApiError } from "../http/api-error.js";
+import { KeyLimits } from "./key-limits.js";
 import { rateLimiterFor } from "./rate-limiter.js";
 import { type RateDecision, windowMs } from "./token-bucket.js";
+
+/** Keys an isolate keeps limits for; the least recently seen beyond this start afresh. */
+const keysPerIsolate = 10_000;
+const keyLimits = new KeyLimits(keysPerIsolate);
 
 /** The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers), in their widely deployed form. */
 function rateLimitHeaders(decision: RateDecision): Record<string, string> {
@@ -21,7 +30,10 @@ export function rateLimit(): MiddlewareHandler<AppEnv> {
   return async function rateLimitMiddleware(c, next) {
     const caller = c.get("caller");
     const limit = caller.rateLimitPerMinute ?? readConfig(c.env).rateLimitPerMinute;
-    const decision = await rateLimiterFor(c.env, caller.keyId).take(limit);
+    const { decision, reported } = keyLimits.take(caller.keyId, limit, Date.now(), (count) =>
+      rateLimiterFor(c.env, caller.keyId).spend(limit, count),
+    );
+    if (reported) c.executionCtx.waitUntil(reported);
     const headers = rateLimitHeaders(decision);
     if (!decision.allowed) {
       throw new ApiError(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Bucket, takeToken } from "./token-bucket.js";
+import { type Bucket, spendTokens, takeToken } from "./token-bucket.js";
 
 function drain(limit: number, count: number, nowMs: number, start?: Bucket) {
   let bucket = start;
@@ -41,5 +41,23 @@ describe("takeToken", () => {
   it("ignores a clock that goes backwards", () => {
     const { bucket } = drain(3, 3, 50_000);
     expect(takeToken(bucket, 3, 10_000).decision.allowed).toBe(false);
+  });
+});
+
+describe("spendTokens", () => {
+  it("takes requests let through elsewhere, below zero too, and says when the next one may go", () => {
+    // 60 per minute: one token a second. 58 spent of a full bucket leaves 2.
+    const some = spendTokens(undefined, 60, 0, 58);
+    expect(some.decision).toMatchObject({ allowed: true, remaining: 2, retryAfterSeconds: 0 });
+    // 5 more: 3 over, so the next request waits until the bucket is back at 1.
+    const over = spendTokens(some.bucket, 60, 0, 5);
+    expect(over.decision).toMatchObject({ allowed: false, remaining: 0, retryAfterSeconds: 4 });
+    expect(spendTokens(over.bucket, 60, 4_000, 0).decision.allowed).toBe(true);
+  });
+
+  it("keeps at most one window of debt", () => {
+    const { bucket } = spendTokens(undefined, 60, 0, 1_000);
+    expect(bucket.tokens).toBe(-60);
+    expect(spendTokens(bucket, 60, 0, 0).decision.retryAfterSeconds).toBe(61);
   });
 });

@@ -6,7 +6,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { AccountView, LedgerListQuery, LedgerPage } from "@stochedit/shared";
 import { requireScope } from "../auth/require-scope.js";
 import { decodeLedgerCursor, encodeLedgerCursor } from "../billing/ledger-cursor.js";
-import { accountView, listLedger, readAccount } from "../db/accounts.js";
+import { listLedger, readAccountView } from "../db/accounts.js";
 import { ApiError } from "../http/api-error.js";
 import { apiKeySecurity, authProblems, newRouter, problemResponses } from "../http/router.js";
 
@@ -26,9 +26,9 @@ const getAccount = createRoute({
 });
 
 accountRoutes.openapi(getAccount, async (c) => {
-  const account = await readAccount(c.env.DB, c.get("caller").accountId);
+  const account = await readAccountView(c.env.DB, c.get("caller").accountId);
   if (!account) throw new ApiError("not_found", "the account of this key no longer exists");
-  return c.json(await accountView(c.env.DB, account), 200);
+  return c.json(account, 200);
 });
 
 const listLedgerRoute = createRoute({

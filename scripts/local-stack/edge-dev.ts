@@ -24,6 +24,8 @@ export interface EdgeDevOptions {
   readonly envFile?: string;
   readonly onLine?: (line: string) => void;
   readonly readyTimeoutMs?: number;
+  /** A log line per request (default); off for the benchmark. */
+  readonly logRequests?: boolean;
 }
 
 export interface EdgeDev {
@@ -87,6 +89,7 @@ export async function startEdgeDev(options: EdgeDevOptions): Promise<EdgeDev> {
       options.persistTo,
       ...(options.envFile ? ["--env-file", options.envFile] : []),
       ...varFlags({ ...options.vars, EDGE_INSTANCE_ID: instance }),
+      ...(options.logRequests === false ? ["--no-request-log"] : []),
     ],
     cwd: repoRoot,
     env,

@@ -1,0 +1,253 @@
+/**
+ * @module edge: `npm run bench:edge`: the local stack's edge (workerd via Miniflare, s3rver) under fixed offered rates
+ * (autocannon) on its hot routes; p50/p99 latency, achieved rate, errors and workerd's CPU time per request to
+ * bench/results/edge.{json,md}.
+ */
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { AccountView, EditAccepted, Quote, UploadResponse } from "@stochedit/shared";
+import autocannon from "autocannon";
+import sharp from "sharp";
+import type { z } from "zod";
+import { ensureDevAccount } from "../scripts/local-stack/dev-account.js";
+import { applyLocalMigrations, startEdgeDev } from "../scripts/local-stack/edge-dev.js";
+import { s3rverCredentials, startLocalS3 } from "../scripts/local-stack/local-s3.js";
+import { freePort } from "../test/src/support/free-port.js";
+
+const resultsDir = new URL("./results/", import.meta.url);
+/** Offered rates (requests per second), each held for `durationSeconds` per route. */
+const rates = (process.env.BENCH_RATES ?? "100,200").split(",").map(Number);
+const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 10);
+/** Enough connections that a slow answer does not lower the offered rate (each has one request in flight). */
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const edgePort = Number(process.env.STOCHEDIT_EDGE_PORT ?? 0);
+const s3Port = Number(process.env.STOCHEDIT_S3_PORT ?? 0);
+/** The target of issue 18: authenticated GET and quote at 200/s with p99 <= 50 ms on 2 cores. */
+const targetP99Ms = 50;
+
+interface RouteRun {
+  route: string;
+  offeredRate: number;
+  achievedRate: number;
+  requests: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  statuses: Record<string, number>;
+  /** Connection errors and timeouts: no HTTP answer at all. */
+  errors: number;
+  timeouts: number;
+  /** The errors by code (ECONNRESET, ...). */
+  errorCodes: Record<string, number>;
+  /**
+   * CPU time workerd spent per request (user + system, from /proc): what the route costs whatever else the machine
+   * runs, unlike the latencies. Null where /proc is not there.
+   */
+  workerdCpuMsPerRequest: number | null;
+}
+
+const say = (text: string) => process.stdout.write(`[bench:edge] ${text}\n`);
+
+const directory = await mkdtemp(join(tmpdir(), "stochedit-bench-edge-"));
+const s3 = await startLocalS3({ directory: join(directory, "s3"), port: s3Port, bucket: "stochedit-bench" });
+const persistTo = join(directory, "wrangler");
+await applyLocalMigrations(persistTo);
+const operatorToken = randomBytes(32).toString("base64url");
+const edge = await startEdgeDev({
+  port: edgePort || (await freePort()),
+  persistTo,
+  vars: {
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_REGION: "us-east-1",
+    S3_ACCESS_KEY_ID: s3rverCredentials.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3rverCredentials.secretAccessKey,
+    OPERATOR_TOKEN: operatorToken,
+    RUNNER_HMAC_SECRET: randomBytes(32).toString("base64url"),
+    METRICS_TOKEN: randomBytes(32).toString("base64url"),
+    // The bench offers thousands of requests a minute from one key and one address: neither limit may answer them.
+    RATE_LIMIT_PER_MINUTE: "10000000",
+    IP_RATE_LIMIT_PER_MINUTE: "10000000",
+  },
+  logRequests: false,
+  onLine: (line) => {
+    if (/error/i.test(line)) say(`edge: ${line}`);
+  },
+});
+const workerdPid = childProcessId(edge.process.pid, "workerd");
+say(`edge on ${edge.url}`);
+
+try {
+  const account = await ensureDevAccount(edge.url, operatorToken, join(directory, "account.json"));
+  const auth = { authorization: `Bearer ${account.apiKey}`, "content-type": "application/json" };
+  const call = async <T>(schema: z.ZodType<T>, method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${edge.url}${path}`, {
+      method,
+      headers: path.startsWith("/admin") ? { ...auth, authorization: `Bearer ${operatorToken}` } : auth,
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const answer: unknown = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
+    return schema.parse(answer);
+  };
+
+  const png = await sharp({ create: { width: 512, height: 512, channels: 3, background: "#7a8" } })
+    .png()
+    .toBuffer();
+  const upload = await call(UploadResponse, "POST", "/v1/uploads", {
+    content_type: "image/png",
+    content_length: png.length,
+  });
+  const put = await fetch(upload.url, { method: "PUT", headers: upload.headers, body: png });
+  if (!put.ok) throw new Error(`the upload PUT answered ${put.status}`);
+  const editRequest = { task: "img2img", image: upload.upload_id, strength: 0.5, steps: 10 };
+  const { price } = await call(Quote, "POST", "/v1/quote", editRequest);
+  // Every submission holds its price: enough credits for all of them, twice over.
+  const submissions = rates.reduce((sum, rate) => sum + rate * durationSeconds, 0);
+  await call(AccountView, "POST", `/admin/accounts/${account.accountId}/credits`, {
+    amount: Math.min(1_000_000_000_000, 2 * price * submissions),
+    note: "bench:edge",
+  });
+  const edit = await call(EditAccepted, "POST", "/v1/edits", editRequest);
+
+  const routes: { route: string; method: "GET" | "POST"; path: string; body?: string }[] = [
+    { route: "GET /v1/account", method: "GET", path: "/v1/account" },
+    { route: "POST /v1/quote", method: "POST", path: "/v1/quote", body: JSON.stringify(editRequest) },
+    { route: "POST /v1/edits", method: "POST", path: "/v1/edits", body: JSON.stringify(editRequest) },
+    { route: "GET /v1/edits/{id}", method: "GET", path: `/v1/edits/${edit.id}` },
+    // No storage and no auth: what the runtime and the router cost on their own.
+    { route: "GET /unknown (404)", method: "GET", path: "/unknown" },
+  ];
+
+  const runs: RouteRun[] = [];
+  for (const rate of rates) {
+    for (const route of routes) {
+      const cpuBefore = cpuMs(workerdPid);
+      const errorCodes: Record<string, number> = {};
+      const result = await new Promise<autocannon.Result>((resolve, reject) => {
+        const instance = autocannon(
+          {
+            url: `${edge.url}${route.path}`,
+            method: route.method,
+            headers: auth,
+            ...(route.body !== undefined && { body: route.body }),
+            connections,
+            // In a thread of its own: this process's event loop also serves S3 (s3rver) to the edge.
+            workers: 1,
+            overallRate: rate,
+            duration: durationSeconds,
+          },
+          (error, finished) => (error ? reject(error) : resolve(finished)),
+        );
+        instance.on("reqError", (error: NodeJS.ErrnoException) => {
+          const code = error.code ?? error.message;
+          errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+        });
+      });
+      const run: RouteRun = {
+        route: route.route,
+        offeredRate: rate,
+        achievedRate: round(result.requests.total / result.duration),
+        requests: result.requests.total,
+        p50Ms: result.latency.p50,
+        p90Ms: result.latency.p90,
+        p99Ms: result.latency.p99,
+        maxMs: result.latency.max,
+        statuses: Object.fromEntries(
+          Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => [status, Number(count)]),
+        ),
+        errors: result.errors,
+        timeouts: result.timeouts,
+        errorCodes,
+        workerdCpuMsPerRequest: null,
+      };
+      const cpuAfter = cpuMs(workerdPid);
+      if (cpuBefore !== null && cpuAfter !== null && run.requests > 0) {
+        run.workerdCpuMsPerRequest = round((cpuAfter - cpuBefore) / run.requests);
+      }
+      runs.push(run);
+      say(
+        `${run.route} at ${rate}/s: ${run.achievedRate}/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
+          `statuses ${JSON.stringify(run.statuses)}, errors ${JSON.stringify(errorCodes)}, workerd ${run.workerdCpuMsPerRequest} ms CPU each`,
+      );
+    }
+  }
+
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", loadavg1m: round(loadavg()[0]!) };
+  const report = {
+    date: new Date().toISOString(),
+    machine,
+    settings: { rates, durationSeconds, connections, targetP99Ms },
+    runs,
+  };
+  await mkdir(resultsDir, { recursive: true });
+  await writeFile(new URL("edge.json", resultsDir), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(new URL("edge.md", resultsDir), markdown(report));
+  say(`wrote bench/results/edge.json and edge.md`);
+} finally {
+  await edge.process.stop("SIGTERM", 10_000);
+  await s3.close();
+  await rm(directory, { recursive: true, force: true });
+}
+
+function markdown(report: {
+  date: string;
+  machine: { cpus: number; cpuModel: string; loadavg1m: number };
+  settings: { durationSeconds: number; connections: number };
+  runs: RouteRun[];
+}): string {
+  const rows = report.runs.map((run) => {
+    const failed = Object.entries(run.statuses)
+      .filter(([status]) => Number(status) >= 500)
+      .reduce((sum, [, count]) => sum + count, 0);
+    return (
+      `| ${run.route} | ${run.offeredRate} | ${run.achievedRate} | ${run.p50Ms} | ${run.p99Ms} | ${run.maxMs} | ` +
+      `${Object.entries(run.statuses)
+        .map(([status, count]) => `${status}: ${count}`)
+        .join(", ")} | ${failed} | ${run.errors} | ${run.workerdCpuMsPerRequest ?? "-"} |`
+    );
+  });
+  return `# Edge benchmark (\`npm run bench:edge\`)
+
+${report.date}; ${report.machine.cpus} cores (${report.machine.cpuModel}), load average ${report.machine.loadavg1m} at the
+end. The edge runs on workerd (Miniflare, as \`npm start\` runs it) with s3rver, and autocannon offers each rate for
+${report.settings.durationSeconds} s over ${report.settings.connections} connections, all on the same machine. Latencies
+are corrected for coordinated omission; they depend on what else the machine runs (the load average above), the
+CPU time workerd spends per request does not: a route costing c ms needs c/5 of a core at 200/s.
+Target: authenticated GET and quote at 200/s with p99 <= ${targetP99Ms} ms.
+
+| route | offered /s | achieved /s | p50 ms | p99 ms | max ms | statuses | >= 500 | no answer | workerd CPU ms/request |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join("\n")}
+`;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+/** The process id of `parent`'s child named `name` (wrangler's edge server runs workerd as its child), via /proc. */
+function childProcessId(parent: number, name: string): number | null {
+  try {
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8").trim();
+      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/.exec(stat) ?? [];
+      if (comm === name && Number(rest?.split(" ")[1]) === parent) return Number(entry);
+    }
+  } catch {
+    // No /proc (not Linux): no CPU figures.
+  }
+  return null;
+}
+
+/** User + system CPU time of a process in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuMs(pid: number | null): number | null {
+  if (pid === null) return null;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

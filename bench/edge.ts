@@ -181,7 +181,8 @@ try {
   const report = {
     date: new Date().toISOString(),
     machine,
-    settings: { rates, durationSeconds, connections, targetP99Ms },
+    // Each run names its offered rate.
+    settings: { durationSeconds, connections, targetP99Ms },
     runs,
   };
   await mkdir(resultsDir, { recursive: true });

@@ -5,7 +5,7 @@ import { existsSync, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { editLimits, type JobErrorCode } from "@stochedit/shared";
+import { editLimits, type JobErrorCode, presetTable } from "@stochedit/shared";
 import { parseEditArguments, UsageError } from "./edit/edit-arguments.js";
 import { progressBar } from "./edit/progress-bar.js";
 import { runEdit } from "./edit/run-edit.js";
@@ -41,7 +41,9 @@ const usage = `usage: stochedit-run edit drag|inpaint|img2img --image in.png --o
   --prompt TEXT        what the result should show (at most 77 CLIP tokens)
   --sampler sde|ode    default sde
   --seed N             default: random (printed)
-  --steps N            time grid over [0, T] (drag 200, inpaint and img2img 50)
+  --preset P           fast|standard|best: the --steps (and --t0) taken when not given; default standard
+  --steps N            time grid over [0, T]; fast/standard/best: ${gridsOf("drag")} (drag),
+                       ${gridsOf("inpaint")} (inpaint), ${gridsOf("img2img")} (img2img)
   --t0 F               drag and inpaint start level (drag 0.6, inpaint 1.0)
   --strength F         img2img start level (required)
   --guidance F         classifier-free guidance (drag 3, others 7.5)
@@ -52,6 +54,12 @@ const usage = `usage: stochedit-run edit drag|inpaint|img2img --image in.png --o
 
 stdout: one JSON line {out, width, height, format, seed, seconds}; progress and errors go to stderr.
 exit codes: 0 ok, 1 internal error, 2 usage, 3 input error (code printed), 4 model error, 130 interrupted`;
+
+/** "25/200/400": a task's grid in each preset, for the usage text. */
+function gridsOf(task: keyof typeof presetTable): string {
+  const { fast, standard, best } = presetTable[task];
+  return [fast, standard, best].map((p) => p.steps).join("/");
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) {

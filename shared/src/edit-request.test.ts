@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EditRequest, taskDefaults } from "./edit-request.js";
+import { Preset, presetTable } from "./presets.js";
 import { fieldErrors } from "./problem.js";
 
 const image = "up_8Jk2mQ4xZr7TnW1bVc5y";
@@ -45,6 +46,80 @@ describe("EditRequest defaults", () => {
       model: "stochedit-mini",
     });
     expect(parsed).toMatchObject({ strength: 0.45, sampler: "ode", seed: 7, steps: 30, output_format: "webp" });
+  });
+});
+
+describe("EditRequest presets", () => {
+  const bodies = {
+    drag: { task: "drag", image, points: [{ from: [500, 420], to: [560, 400] }] },
+    inpaint: { task: "inpaint", image, mask },
+    img2img: { task: "img2img", image, strength: 0.5 },
+  } as const;
+
+  it("is standard when omitted, and standard is the grid the API always had", () => {
+    expect(EditRequest.parse(bodies.drag)).toMatchObject({ preset: "standard", steps: 200, t0: 0.6 });
+    expect(EditRequest.parse(bodies.inpaint)).toMatchObject({ preset: "standard", steps: 50, t0: 1 });
+    expect(EditRequest.parse(bodies.img2img)).toMatchObject({ preset: "standard", steps: 50, strength: 0.5 });
+  });
+
+  it("fills each task's steps and t0 from the preset named", () => {
+    for (const preset of Preset.options) {
+      expect(EditRequest.parse({ ...bodies.drag, preset })).toMatchObject({ preset, ...presetTable.drag[preset] });
+      expect(EditRequest.parse({ ...bodies.inpaint, preset })).toMatchObject({
+        preset,
+        ...presetTable.inpaint[preset],
+      });
+      const img2img = EditRequest.parse({ ...bodies.img2img, preset });
+      expect(img2img).toMatchObject({ preset, steps: presetTable.img2img[preset].steps, strength: 0.5 });
+      expect(img2img).not.toHaveProperty("t0");
+    }
+  });
+
+  it("orders the grids fast < standard < best for every task", () => {
+    for (const task of ["drag", "inpaint", "img2img"] as const) {
+      const steps = Preset.options.map((preset) => EditRequest.parse({ ...bodies[task], preset }).steps);
+      expect(steps[0]).toBeLessThan(steps[1]!);
+      expect(steps[1]).toBeLessThan(steps[2]!);
+    }
+  });
+
+  it("lets explicit steps, t0 and strength win over the preset", () => {
+    expect(EditRequest.parse({ ...bodies.drag, preset: "fast", steps: 300 })).toMatchObject({
+      preset: "fast",
+      steps: 300,
+      t0: presetTable.drag.fast.t0,
+    });
+    expect(EditRequest.parse({ ...bodies.drag, preset: "best", t0: 0.3 })).toMatchObject({
+      steps: presetTable.drag.best.steps,
+      t0: 0.3,
+    });
+    expect(EditRequest.parse({ ...bodies.inpaint, preset: "fast", steps: 7, t0: 0.8 })).toMatchObject({
+      steps: 7,
+      t0: 0.8,
+    });
+    expect(EditRequest.parse({ ...bodies.img2img, preset: "fast", steps: 12, strength: 0.9 })).toMatchObject({
+      steps: 12,
+      strength: 0.9,
+    });
+  });
+
+  it("parses its own output to the same request (the edge stores it, the runner parses it again)", () => {
+    for (const body of Object.values(bodies)) {
+      const parsed = EditRequest.parse({ ...body, preset: "fast" });
+      expect(EditRequest.parse(JSON.parse(JSON.stringify(parsed)))).toEqual(parsed);
+    }
+  });
+
+  it("rejects an unknown preset at its path, naming the presets", () => {
+    const [issue] = issuesOf({ ...bodies.drag, preset: "turbo" });
+    expect(issue).toMatchObject({ path: "preset" });
+    expect(issue!.message).toMatch(/fast.*standard.*best/);
+    expect(issuesOf({ ...bodies.img2img, preset: 1 })[0]!.path).toBe("preset");
+  });
+
+  it("still bounds explicit steps and t0 given with a preset", () => {
+    expect(issuesOf({ ...bodies.drag, preset: "fast", steps: 0 })[0]!.path).toBe("steps");
+    expect(issuesOf({ ...bodies.drag, preset: "fast", t0: 1.5 })[0]!.path).toBe("t0");
   });
 });
 

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { ImageSource, UploadId } from "./ids.js";
 import { editLimits, imageLimits, retentionLimits } from "./limits.js";
+import { defaultPreset, Preset, presetTable } from "./presets.js";
 
 export const Sampler = z.enum(["sde", "ode"]).meta({
   id: "Sampler",
@@ -10,11 +11,11 @@ export const Sampler = z.enum(["sde", "ode"]).meta({
 export const OutputFormat = z.enum(["png", "webp", "jpeg"]).meta({ id: "OutputFormat" });
 export const Task = z.enum(["drag", "inpaint", "img2img"]).meta({ id: "Task" });
 
-/** Per-task defaults: steps is the grid over the whole [0, T] range; a run from t0 takes about steps x t0 of them. */
+/** Per-task defaults (the standard preset's grid): steps is the grid over [0, T]; a run from t0 takes about steps x t0. */
 export const taskDefaults = {
-  drag: { steps: 200, t0: 0.6, guidance: 3 },
-  inpaint: { steps: 50, t0: 1.0, guidance: 7.5 },
-  img2img: { steps: 50, guidance: 7.5 },
+  drag: { ...presetTable.drag.standard, guidance: 3 },
+  inpaint: { ...presetTable.inpaint.standard, guidance: 7.5 },
+  img2img: { ...presetTable.img2img.standard, guidance: 7.5 },
 } as const;
 
 const coordinate = z.number().min(0).max(imageLimits.maxSide);
@@ -25,7 +26,20 @@ export const DragPair = z.object({ from: Point, to: Point }).meta({ id: "DragPai
 
 const t0 = z.number().gt(0, "must be greater than 0").max(1, "must be at most 1");
 
-function commonFields<S extends number, G extends number>(defaults: { steps: S; guidance: G }) {
+/** "fast 25, standard 200, best 400" for one field of one task's presets. */
+function presetValues(task: keyof typeof presetTable, field: "steps" | "t0"): string {
+  const presets = presetTable[task] as Record<Preset, { steps: number; t0?: number }>;
+  return Preset.options.map((preset) => `${preset} ${presets[preset][field]}`).join(", ");
+}
+
+/** Omitted, t0 is the preset's; given, it wins over the preset. */
+function startLevel(task: "drag" | "inpaint") {
+  return t0.optional().meta({
+    description: `Start level: how far the input is noised before the edit (0..1]; default: the preset's (${presetValues(task, "t0")})`,
+  });
+}
+
+function commonFields<G extends number>(task: keyof typeof presetTable, defaults: { guidance: G }) {
   return {
     image: ImageSource.meta({
       description:
@@ -43,7 +57,17 @@ function commonFields<S extends number, G extends number>(defaults: { steps: S; 
       .max(editLimits.seedMax)
       .optional()
       .meta({ description: "Omit for a random seed; the job records the seed used" }),
-    steps: z.int().min(editLimits.stepsMin).max(editLimits.stepsMax).default(defaults.steps),
+    preset: Preset.default(defaultPreset),
+    steps: z
+      .int()
+      .min(editLimits.stepsMin)
+      .max(editLimits.stepsMax)
+      .optional()
+      .meta({
+        description:
+          "Step grid over [0, T]; a run from t0 takes round(steps x t0) of it. Default: the preset's " +
+          `(${presetValues(task, "steps")}); given, it wins over the preset`,
+      }),
     guidance: z.number().min(editLimits.guidanceMin).max(editLimits.guidanceMax).default(defaults.guidance),
     webhook_url: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
@@ -75,41 +99,55 @@ function commonFields<S extends number, G extends number>(defaults: { steps: S; 
 export const DragRequest = z
   .object({
     task: z.literal("drag"),
-    ...commonFields(taskDefaults.drag),
+    ...commonFields("drag", taskDefaults.drag),
     points: z.array(DragPair).min(editLimits.dragMinPairs).max(editLimits.dragMaxPairs),
     mask: UploadId.optional().meta({ description: "Single-channel image, 255 = editable; none = all editable" }),
-    t0: t0.default(taskDefaults.drag.t0),
+    t0: startLevel("drag"),
   })
   .meta({ id: "DragRequest" });
 
 export const InpaintRequest = z
   .object({
     task: z.literal("inpaint"),
-    ...commonFields(taskDefaults.inpaint),
+    ...commonFields("inpaint", taskDefaults.inpaint),
     mask: UploadId.meta({ description: "Single-channel image, 255 = fill" }),
-    t0: t0.default(taskDefaults.inpaint.t0),
+    t0: startLevel("inpaint"),
   })
   .meta({ id: "InpaintRequest" });
 
 export const Img2ImgRequest = z
   .object({
     task: z.literal("img2img"),
-    ...commonFields(taskDefaults.img2img),
+    ...commonFields("img2img", taskDefaults.img2img),
     strength: t0.meta({ description: "t0: how far the input is noised before denoising (0..1]" }),
   })
   .meta({ id: "Img2ImgRequest" });
 
-export const EditRequest = z.discriminatedUnion("task", [DragRequest, InpaintRequest, Img2ImgRequest]).meta({
-  id: "EditRequest",
-});
+/** A request once its preset has filled what it left out: steps always, t0 too where the task has one. */
+type WithPresetGrid<T> = T extends { task: "img2img" } ? T & { steps: number } : T & { steps: number; t0: number };
+
+/** Fills steps (and t0) from the request's preset where the request gives none: explicit values win. */
+export function withPreset<T extends { task: keyof typeof presetTable; preset: Preset; steps?: number; t0?: number }>(
+  request: T,
+): WithPresetGrid<T> {
+  const grid: { steps: number; t0?: number } = presetTable[request.task][request.preset];
+  const steps = request.steps ?? grid.steps;
+  if (grid.t0 === undefined) return { ...request, steps } as WithPresetGrid<T>;
+  return { ...request, steps, t0: request.t0 ?? grid.t0 } as WithPresetGrid<T>;
+}
+
+export const EditRequest = z
+  .discriminatedUnion("task", [DragRequest, InpaintRequest, Img2ImgRequest])
+  .meta({ id: "EditRequest" })
+  .transform(withPreset);
 
 /** The body as a client writes it. */
 export type EditRequestInput = z.input<typeof EditRequest>;
-/** The body after parsing: defaults filled in. */
+/** The body after parsing: defaults filled in, steps and t0 from the preset where not given. */
 export type EditRequest = z.output<typeof EditRequest>;
-export type DragRequest = z.output<typeof DragRequest>;
-export type InpaintRequest = z.output<typeof InpaintRequest>;
-export type Img2ImgRequest = z.output<typeof Img2ImgRequest>;
+export type DragRequest = WithPresetGrid<z.output<typeof DragRequest>>;
+export type InpaintRequest = WithPresetGrid<z.output<typeof InpaintRequest>>;
+export type Img2ImgRequest = WithPresetGrid<z.output<typeof Img2ImgRequest>>;
 export type Sampler = z.infer<typeof Sampler>;
 export type OutputFormat = z.infer<typeof OutputFormat>;
 export type Task = z.infer<typeof Task>;

@@ -10,6 +10,7 @@ export * from "./ids.js";
 export * from "./internal-auth.js";
 export * from "./job-error.js";
 export * from "./limits.js";
+export * from "./presets.js";
 export * from "./pricing.js";
 export * from "./problem.js";
 export * from "./runner-protocol.js";

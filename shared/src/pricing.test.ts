@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EditRequest } from "./edit-request.js";
+import { presetTable } from "./presets.js";
 import { modelWork, priceMicroCredits, priceTable, quote } from "./pricing.js";
 
 const image = "up_8Jk2mQ4xZr7TnW1bVc5y";
@@ -52,5 +53,46 @@ describe("priceMicroCredits", () => {
     expect(q.price).toBe(priceMicroCredits(req, size));
     expect(q).toMatchObject({ width: 1000, height: 1000, batch: 4, steps_per_operation: 120 });
     expect(q.unet_calls).toBe(q.operations * 120);
+  });
+});
+
+describe("presets in the price", () => {
+  // latent (18,27) -> (18,18): 5 operations at 512x512
+  const drag = { task: "drag", image, points: [{ from: [144, 216], to: [144, 144] }] } as const;
+
+  it("prices a preset by the UNet calls its grid takes: fast < standard < best", () => {
+    const calls = (preset: "fast" | "standard" | "best") => {
+      const { steps, t0 } = presetTable.drag[preset];
+      return 5 * Math.round(steps * t0);
+    };
+    const prices = (["fast", "standard", "best"] as const).map((preset) => {
+      const request = EditRequest.parse({ ...drag, preset });
+      expect(modelWork(request, size512)).toEqual({
+        operations: 5,
+        stepsPerOperation: calls(preset) / 5,
+        batch: 4,
+        unetCalls: calls(preset),
+      });
+      const price = priceMicroCredits(request, size512);
+      expect(price).toBe(priceTable.baseMicroCredits.drag + 100 * calls(preset) * 4);
+      return price;
+    });
+    expect(prices[0]).toBeLessThan(prices[1]!);
+    expect(prices[1]).toBeLessThan(prices[2]!);
+    expect(prices[1]).toBe(priceMicroCredits(EditRequest.parse(drag), size512));
+  });
+
+  it("prices fast inpainting and img2img by their grids", () => {
+    const inpaint = EditRequest.parse({ task: "inpaint", image, mask: image, preset: "fast" });
+    expect(quote(inpaint, size512)).toMatchObject({ unet_calls: presetTable.inpaint.fast.steps, batch: 2 });
+    const img2img = EditRequest.parse({ task: "img2img", image, strength: 0.5, preset: "fast" });
+    const fastCalls = Math.round(presetTable.img2img.fast.steps * 0.5);
+    expect(quote(img2img, size512)).toMatchObject({ unet_calls: fastCalls, steps_per_operation: fastCalls });
+    expect(priceMicroCredits(img2img, size512)).toBe(priceTable.baseMicroCredits.img2img + 100 * fastCalls * 2);
+  });
+
+  it("prices an explicit steps given with a preset as those steps", () => {
+    const explicit = EditRequest.parse({ ...drag, preset: "fast", steps: 200 });
+    expect(priceMicroCredits(explicit, size512)).toBe(priceMicroCredits(EditRequest.parse(drag), size512));
   });
 });

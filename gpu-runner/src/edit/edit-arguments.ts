@@ -1,7 +1,7 @@
 /** @module edit-arguments: `stochedit-run edit <task> ...` argv -> validated edit settings and file paths. */
 import { extname } from "node:path";
 import { parseArgs } from "node:util";
-import { DragRequest, Img2ImgRequest, InpaintRequest, type OutputFormat, Task } from "@stochedit/shared";
+import { DragRequest, Img2ImgRequest, InpaintRequest, type OutputFormat, Task, withPreset } from "@stochedit/shared";
 import type { z } from "zod";
 import { parseExecutionProvider } from "../model/execution-provider.js";
 import type { ExecutionProvider } from "../model/tensor-payload.js";
@@ -33,6 +33,7 @@ const options = {
   prompt: { type: "string" },
   sampler: { type: "string" },
   seed: { type: "string" },
+  preset: { type: "string" },
   steps: { type: "string" },
   t0: { type: "string" },
   strength: { type: "string" },
@@ -87,6 +88,7 @@ export function parseEditArguments(argv: readonly string[]): EditArguments {
     steps: numberFlag(values.steps, "--steps"),
     guidance: numberFlag(values.guidance, "--guidance"),
     seed: numberFlag(values.seed, "--seed"),
+    preset: values.preset,
     output_format: format,
   };
   if (task.data === "drag") {
@@ -125,10 +127,12 @@ function validate(task: Task, body: Record<string, unknown>): EditSettings {
   // The API's own schemas, without the upload references: the CLI accepts exactly what the API accepts.
   const schema: z.ZodType<EditSettings> =
     task === "drag"
-      ? DragRequest.omit({ image: true, mask: true, max_price: true, retention_seconds: true })
+      ? DragRequest.omit({ image: true, mask: true, max_price: true, retention_seconds: true }).transform(withPreset)
       : task === "inpaint"
-        ? InpaintRequest.omit({ image: true, mask: true, max_price: true, retention_seconds: true })
-        : Img2ImgRequest.omit({ image: true, max_price: true, retention_seconds: true });
+        ? InpaintRequest.omit({ image: true, mask: true, max_price: true, retention_seconds: true }).transform(
+            withPreset,
+          )
+        : Img2ImgRequest.omit({ image: true, max_price: true, retention_seconds: true }).transform(withPreset);
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)));
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {

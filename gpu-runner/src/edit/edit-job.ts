@@ -2,8 +2,11 @@
 import type { DragRequest, Img2ImgRequest, InpaintRequest, OutputFormat, Size } from "@stochedit/shared";
 import type { StepProgress } from "../tasks/task.js";
 
-/** What the edge alone acts on: the upload references (the bytes come with the job), the price cap, retention. */
-type EdgeFields = "image" | "mask" | "max_price" | "retention_seconds";
+/**
+ * What the edge alone acts on: the upload references (the bytes come with the job), the price cap, retention; and the
+ * preset, which parsing has already turned into steps and t0.
+ */
+type EdgeFields = "image" | "mask" | "max_price" | "retention_seconds" | "preset";
 
 /** A parsed edit request without the fields only the edge acts on. */
 export type EditSettings =

@@ -4,10 +4,17 @@ import type { EditSettings } from "../edit/edit-job.js";
 
 export function editSettingsOf(request: EditRequest): EditSettings {
   if (request.task === "img2img") {
-    const { image: _image, max_price: _price, retention_seconds: _retention, ...settings } = request;
+    const { image: _image, max_price: _price, retention_seconds: _retention, preset: _preset, ...settings } = request;
     return settings;
   }
-  const { image: _image, mask: _mask, max_price: _price, retention_seconds: _retention, ...settings } = request;
+  const {
+    image: _image,
+    mask: _mask,
+    max_price: _price,
+    retention_seconds: _retention,
+    preset: _preset,
+    ...settings
+  } = request;
   return settings;
 }
 

@@ -110,6 +110,27 @@ describe("app", () => {
     expect(Object.keys(getEdit.responses)).not.toContain("422");
   });
 
+  it("documents the speed presets on every task, with steps and t0 defaulting to the preset's", async () => {
+    type Property = { $ref?: string; default?: unknown; description?: string };
+    const reply = await call<{
+      components: { schemas: Record<string, { enum?: string[]; properties?: Record<string, Property> }> };
+    }>("GET", "/openapi.json");
+    const schemas = reply.body.components.schemas;
+    expect(schemas.Preset).toMatchObject({
+      enum: ["fast", "standard", "best"],
+      description: expect.stringMatching(/default standard/),
+    });
+    for (const name of ["DragRequest", "InpaintRequest", "Img2ImgRequest"]) {
+      const properties = schemas[name]!.properties!;
+      // The generator drops a $ref's default (Sampler's too); Preset's description says it is standard.
+      expect(properties.preset).toMatchObject({ $ref: "#/components/schemas/Preset" });
+      expect(properties.steps).not.toHaveProperty("default");
+      expect(properties.steps!.description).toMatch(/preset's \(fast \d+, standard \d+, best \d+\)/);
+    }
+    expect(schemas.DragRequest!.properties!.t0!.description).toContain("standard 0.6");
+    expect(schemas.Img2ImgRequest!.properties).not.toHaveProperty("t0");
+  });
+
   it("renders the API docs page from /openapi.json", async () => {
     const reply = await call<string>("GET", "/docs");
     expect(reply.status).toBe(200);

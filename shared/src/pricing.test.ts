@@ -60,7 +60,7 @@ describe("presets in the price", () => {
   // latent (18,27) -> (18,18): 5 operations at 512x512
   const drag = { task: "drag", image, points: [{ from: [144, 216], to: [144, 144] }] } as const;
 
-  it("prices a preset by the UNet calls its grid takes: fast < standard < best", () => {
+  it("prices a preset by the UNet calls its grid takes: fast < standard <= best", () => {
     const calls = (preset: "fast" | "standard" | "best") => {
       const { steps, t0 } = presetTable.drag[preset];
       return 5 * Math.round(steps * t0);
@@ -78,13 +78,18 @@ describe("presets in the price", () => {
       return price;
     });
     expect(prices[0]).toBeLessThan(prices[1]!);
-    expect(prices[1]).toBeLessThan(prices[2]!);
+    expect(prices[1]).toBeLessThanOrEqual(prices[2]!);
     expect(prices[1]).toBe(priceMicroCredits(EditRequest.parse(drag), size512));
   });
 
-  it("prices fast inpainting and img2img by their grids", () => {
+  it("prices inpainting and img2img presets by their grids", () => {
     const inpaint = EditRequest.parse({ task: "inpaint", image, mask: image, preset: "fast" });
     expect(quote(inpaint, size512)).toMatchObject({ unet_calls: presetTable.inpaint.fast.steps, batch: 2 });
+    const best = EditRequest.parse({ task: "inpaint", image, mask: image, preset: "best" });
+    expect(priceMicroCredits(best, size512)).toBe(
+      priceTable.baseMicroCredits.inpaint + 100 * presetTable.inpaint.best.steps * 2,
+    );
+    expect(priceMicroCredits(best, size512)).toBeGreaterThan(priceMicroCredits(inpaint, size512));
     const img2img = EditRequest.parse({ task: "img2img", image, strength: 0.5, preset: "fast" });
     const fastCalls = Math.round(presetTable.img2img.fast.steps * 0.5);
     expect(quote(img2img, size512)).toMatchObject({ unet_calls: fastCalls, steps_per_operation: fastCalls });

@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "../../scripts/local-stack/wait-until.js";
 import { type E2eStack, startE2eStack } from "./support/e2e-stack.js";
+import { isTerminalEdit, waitForEdit } from "./support/edit-status.js";
 import { printLogsOnFailure } from "./support/failure-logs.js";
 import { fastEdgeVars } from "./support/fast-edge.js";
 import { ApiClient } from "./support/public-api.js";
@@ -83,5 +84,27 @@ describe.each(cases)("a %s edit from upload to webhook", (task, requestFor, form
         outcome: "delivered",
       }),
     ]);
+  });
+});
+
+describe("a fast-preset drag", () => {
+  it("is priced by the fast grid, below the standard one, and runs that grid to success", async () => {
+    const image = await api.upload(await samplePhoto(96), "image/jpeg");
+    // (30,40) -> (50,36) is latent (3,5) -> (6,4): 2 operations.
+    const body: EditRequestInput = { task: "drag", image, points: [{ from: [30, 40], to: [50, 36] }] };
+    const [fast, standard] = await Promise.all([api.quote({ ...body, preset: "fast" }), api.quote(body)]);
+    expect(fast).toMatchObject({ operations: 2, steps_per_operation: 12, unet_calls: 24 });
+    expect(fast.price).toBeLessThan(standard.price);
+
+    const before = await api.account();
+    const accepted = await api.submit({ ...body, preset: "fast" });
+    expect(accepted.price).toBe(fast.price);
+    const edit = await waitForEdit(api, accepted.id, isTerminalEdit);
+    expect(edit).toMatchObject({ status: "succeeded", charged: fast.price });
+    // The runner's own count of model steps (its first progress report) is what the edit shows once it is done.
+    expect(edit.progress).toEqual({ step: fast.unet_calls, total: fast.unet_calls });
+    const output = new Uint8Array(await (await fetch(edit.output!.url)).arrayBuffer());
+    expect(await sharp(output).metadata()).toMatchObject({ format: "png", width: 96, height: 96 });
+    expect(await api.account()).toMatchObject({ balance: before.balance - fast.price, held: 0 });
   });
 });

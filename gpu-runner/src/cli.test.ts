@@ -224,6 +224,19 @@ describe.concurrent("stochedit-run edit (real processes on the generated models)
     expect(JSON.parse(run.stdout)).toMatchObject({ width: 1000, height: 1000 });
   });
 
+  it("--preset fast runs the preset's grid, and --steps wins over it", async () => {
+    const img2img = ["edit", "img2img", "--model", join(models, "sd15-fp32"), "--image", file("in.png")];
+    const [preset, explicit] = await Promise.all([
+      stochEditRun([...img2img, "--strength", "0.4", "--preset", "fast", "--out", file("preset.png")]),
+      stochEditRun([...img2img, "--strength", "0.4", "--preset", "fast", "--steps", "5", "--out", file("steps.png")]),
+    ]);
+    expect(preset.code).toBe(0);
+    // presetTable.img2img.fast: a 25-step grid, 10 of it from strength 0.4.
+    expect(preset.stderr).toMatch(/progress 10\/10 steps/);
+    expect(explicit.code).toBe(0);
+    expect(explicit.stderr).toMatch(/progress 2\/2 steps/);
+  });
+
   it("exits 2 with the usage for bad command lines", async () => {
     const runs = await Promise.all([
       stochEditRun([]),
@@ -250,12 +263,25 @@ describe.concurrent("stochedit-run edit (real processes on the generated models)
         "--out",
         join(dir, "nope", "x.png"),
       ]),
+      stochEditRun([
+        "edit",
+        "img2img",
+        "--image",
+        file("in.png"),
+        "--strength",
+        "0.5",
+        "--preset",
+        "turbo",
+        "--out",
+        file("x.png"),
+      ]),
     ]);
-    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2, 2]);
     expect(runs[0]!.stdout).toMatch(/^usage: stochedit-run edit/);
     expect(runs[1]!.stderr).toMatch(/^error usage: drag has 1 --from and 0 --to points/m);
     expect(runs[2]!.stderr).toMatch(/^error usage: --steps: /m);
     expect(runs[3]!.stderr).toMatch(/folder .*nope does not exist/);
+    expect(runs[4]!.stderr).toMatch(/^error usage: --preset: .*"fast"\|"standard"\|"best"/m);
   });
 
   it("exits 3 with the job error code for inputs that cannot be edited", async () => {

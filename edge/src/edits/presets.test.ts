@@ -1,4 +1,4 @@
-import { presetTable, type Quote } from "@stochedit/shared";
+import { type EditRequestInput, presetTable, type Quote } from "@stochedit/shared";
 import { describe, expect, it } from "vitest";
 import { call, createCustomer, expectProblem } from "../test-support/api.js";
 import { expectedPrice, ledgerTotals, submitAccepted, uploadPng } from "../test-support/edits.js";
@@ -7,7 +7,11 @@ import { claimEdit } from "../test-support/runner.js";
 const postQuote = (key: string, body: unknown) => call<Quote>("POST", "/v1/quote", { token: key, body });
 
 // 512x512, (246,154) -> (246,123): 31 px, about 4 latent cells, split into 2 operations (the GPU bench's drag).
-const drag = (image: string) => ({ task: "drag" as const, image, points: [{ from: [246, 154], to: [246, 123] }] });
+const drag = (image: string): Extract<EditRequestInput, { task: "drag" }> => ({
+  task: "drag",
+  image,
+  points: [{ from: [246, 154], to: [246, 123] }],
+});
 const runSteps = (grid: { steps: number; t0: number }) => Math.round(grid.steps * grid.t0);
 
 describe("speed presets at the edge", () => {

@@ -103,6 +103,12 @@ describe("EditRequest presets", () => {
     });
   });
 
+  it("serialises the same whether steps and t0 were given or filled by the preset", () => {
+    const filled = EditRequest.parse({ ...bodies.drag, preset: "fast" });
+    const given = EditRequest.parse({ t0: 0.6, steps: presetTable.drag.fast.steps, ...bodies.drag, preset: "fast" });
+    expect(JSON.stringify(given)).toBe(JSON.stringify(filled));
+  });
+
   it("parses its own output to the same request (the edge stores it, the runner parses it again)", () => {
     for (const body of Object.values(bodies)) {
       const parsed = EditRequest.parse({ ...body, preset: "fast" });

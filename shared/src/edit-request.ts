@@ -126,14 +126,19 @@ export const Img2ImgRequest = z
 /** A request once its preset has filled what it left out: steps always, t0 too where the task has one. */
 type WithPresetGrid<T> = T extends { task: "img2img" } ? T & { steps: number } : T & { steps: number; t0: number };
 
-/** Fills steps (and t0) from the request's preset where the request gives none: explicit values win. */
+/**
+ * Fills steps (and t0) from the request's preset where the request gives none: explicit values win. They go last
+ * either way, so a request serialises the same whether they were given or filled (the edge hashes it for
+ * Idempotency-Key).
+ */
 export function withPreset<T extends { task: keyof typeof presetTable; preset: Preset; steps?: number; t0?: number }>(
   request: T,
 ): WithPresetGrid<T> {
+  const { steps: givenSteps, t0: givenT0, ...rest } = request;
   const grid: { steps: number; t0?: number } = presetTable[request.task][request.preset];
-  const steps = request.steps ?? grid.steps;
-  if (grid.t0 === undefined) return { ...request, steps } as WithPresetGrid<T>;
-  return { ...request, steps, t0: request.t0 ?? grid.t0 } as WithPresetGrid<T>;
+  const steps = givenSteps ?? grid.steps;
+  if (grid.t0 === undefined) return { ...rest, steps } as WithPresetGrid<T>;
+  return { ...rest, steps, t0: givenT0 ?? grid.t0 } as WithPresetGrid<T>;
 }
 
 export const EditRequest = z

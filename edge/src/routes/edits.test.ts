@@ -90,6 +90,7 @@ describe("POST /v1/edits", () => {
       prompt: "",
       sampler: "sde",
       seed: unseeded.seed,
+      preset: "standard",
       steps: 10,
       guidance: 7.5,
       output_format: "png",

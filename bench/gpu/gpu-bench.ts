@@ -1,7 +1,7 @@
 /**
- * @module gpu-bench: the project's edit pipeline (loadSdModel + runEdit) on one model folder and provider: SDE-Drag,
- * ODE-Drag, inpaint and img2img at 512x512 with the API's defaults, one JSON line per run, then the table (README,
- * "GPU benchmark"). Bundled by build.mjs into app/bench.mjs; runs from source too (npx tsx bench/gpu/gpu-bench.ts).
+ * @module gpu-bench: the project's edit pipeline (loadSdModel + runEdit) on one model folder and provider: SDE-Drag
+ * (API defaults and the fast preset), ODE-Drag, inpaint and img2img at 512x512 with the API's defaults, one JSON line
+ * per run, then the table (README, "GPU benchmark"). Bundled by build.mjs into app/bench.mjs; runs from source too (npx tsx bench/gpu/gpu-bench.ts).
  *
  * usage: bench MODEL_DIR cuda|cpu [--steps N] [--runs N] [--only sde]
  *   --steps N: every task's steps (default: the API's task defaults), for quick CPU checks of the bench itself.
@@ -17,7 +17,7 @@ import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import { taskDefaults } from "@stochedit/shared";
+import { presetTable, taskDefaults } from "@stochedit/shared";
 import sharp from "sharp";
 import type { EditJob, EditSettings } from "../../gpu-runner/src/edit/edit-job.js";
 import { runEdit } from "../../gpu-runner/src/edit/run-edit.js";
@@ -246,6 +246,12 @@ async function main(): Promise<void> {
   const warmupSteps = (defaultSteps: number) => Math.min(steps(defaultSteps), 10);
   await measure("warmup-drag-sde", drag("sde", warmupSteps(taskDefaults.drag.steps)));
   median("SDE-Drag", await repeat("drag-sde", () => drag("sde"), runCount));
+  // The fast preset's grid (its t0 is the default's): the issue-20 target is at most 0.8 s on the GPU.
+  const fastSteps = steps(presetTable.drag.fast.steps);
+  median(
+    `SDE-Drag, preset fast (${fastSteps} steps)`,
+    await repeat("drag-sde-fast", () => drag("sde", fastSteps), runCount),
+  );
   if (!sdeOnly) {
     await measure("warmup-drag-ode", drag("ode", warmupSteps(taskDefaults.drag.steps)));
     median("ODE-Drag", await repeat("drag-ode", () => drag("ode"), runCount));

@@ -44,7 +44,7 @@ export async function downloadOutput(source: OutputSource, target: Edit | string
 }
 
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string | undefined> {
-  const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
+  const subtle = (globalThis as { crypto?: { subtle?: Pick<typeof crypto.subtle, "digest"> } }).crypto?.subtle;
   if (typeof subtle?.digest !== "function") return undefined;
   const digest = new Uint8Array(await subtle.digest("SHA-256", bytes));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");

@@ -7,7 +7,7 @@
  */
 export function newIdempotencyKey(): string {
   const bytes = new Uint8Array(16);
-  const webCrypto = (globalThis as { crypto?: Pick<Crypto, "getRandomValues"> }).crypto;
+  const webCrypto = (globalThis as { crypto?: Pick<typeof crypto, "getRandomValues"> }).crypto;
   if (typeof webCrypto?.getRandomValues === "function") webCrypto.getRandomValues(bytes);
   else {
     const now = Date.now();

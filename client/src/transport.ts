@@ -18,7 +18,7 @@ export interface TransportOptions {
 export interface SendOptions {
   readonly method: "GET" | "POST" | "PUT";
   readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: BodyInit;
+  readonly body?: RequestInit["body"];
   /** Safe to repeat after a 5xx or a lost answer (see retry-policy.ts). */
   readonly idempotent: boolean;
   readonly signal?: AbortSignal | undefined;

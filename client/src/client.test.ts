@@ -16,6 +16,7 @@ const accepted = {
   id: editId,
   status: "queued",
   price: 34_200,
+  livemode: true,
   created_at: "2026-01-01T00:00:00.000Z",
   links: editOf().links,
 };

@@ -26,6 +26,7 @@ function fakeService(states: Edit["status"][]) {
         id: editId,
         status: "queued",
         price: 1,
+        livemode: true,
         created_at: "2026-01-01T00:00:00Z",
         links: editOf().links,
       });

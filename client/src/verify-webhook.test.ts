@@ -8,7 +8,12 @@ const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const rotated = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 const nowMs = Date.parse("2026-03-01T12:00:00Z");
 const id = "msg_ed_Q2w9Xk4LmN7pR1tYv8Zb_succeeded";
-const body = JSON.stringify({ type: "edit.succeeded", timestamp: "2026-03-01T12:00:00.000Z", data: editOf() });
+const body = JSON.stringify({
+  type: "edit.succeeded",
+  timestamp: "2026-03-01T12:00:00.000Z",
+  livemode: true,
+  data: editOf(),
+});
 
 /** Headers as the edge sends them, signed by the reference implementation (the standardwebhooks package). */
 function signed(secrets: string[], timestampMs = nowMs, payload = body) {

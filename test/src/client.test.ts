@@ -1,7 +1,8 @@
 /**
  * @stochedit/client against the real local stack (s3rver, wrangler dev, a runner process on the tiny model), as an
  * app and its backend use it: uploads, every task through the one-call helpers with progress, polling, cancel,
- * typed errors, idempotency, listing, downloads and webhook verification.
+ * typed errors, idempotency, listing, downloads and webhook verification; and test mode (sk_test_ keys, served by a
+ * runner of the test model) kept apart from live data.
  */
 import { createHash } from "node:crypto";
 import {
@@ -15,6 +16,7 @@ import {
 } from "@stochedit/client";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { testModelName, testModelRunnerEnv } from "../../scripts/local-stack/test-model-runner.js";
 import { type E2eStack, startE2eStack } from "./support/e2e-stack.js";
 import { printLogsOnFailure } from "./support/failure-logs.js";
 import { fastEdgeVars } from "./support/fast-edge.js";
@@ -25,6 +27,7 @@ import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-re
 
 let stack: E2eStack;
 let client: StocheditClient;
+let testClient: StocheditClient;
 let api: ApiClient;
 let receiver: WebhookReceiver;
 let secret: string;
@@ -33,13 +36,20 @@ beforeAll(async () => {
   // Progress reaches D1 and the event stream often enough that a short edit shows steps between start and end.
   stack = await startE2eStack({ edgeVars: { ...fastEdgeVars, PROGRESS_WRITE_MIN_MS: "50", SSE_POLL_MS: "50" } });
   client = new StocheditClient({ apiKey: stack.apiKey, baseUrl: stack.edgeUrl });
+  testClient = new StocheditClient({ apiKey: stack.testApiKey, baseUrl: stack.edgeUrl });
   api = new ApiClient(stack.edgeUrl, stack.apiKey);
   secret = await client.webhookSecret();
   receiver = await startWebhookReceiver(secret);
-  await stack.startRunner("runner-a");
+  await Promise.all([
+    stack.startRunner("runner-a"),
+    testModelRunnerEnv().then((env) => stack.startRunner("runner-test-model", env)),
+  ]);
 });
 printLogsOnFailure(() => stack);
-afterEach(() => cancelUnfinishedEdits(api));
+afterEach(async () => {
+  await cancelUnfinishedEdits(api);
+  await cancelUnfinishedEdits(new ApiClient(stack.edgeUrl, stack.testApiKey));
+});
 afterAll(async () => {
   await receiver?.close();
   await stack?.stop();
@@ -222,5 +232,70 @@ describe("the client on the real stack", () => {
     await expect(verifyWebhook(after.body, after.headers, rotated)).resolves.toMatchObject({ type: "edit.succeeded" });
     await expect(verifyWebhook(after.body, after.headers, secret)).resolves.toMatchObject({ type: "edit.succeeded" });
     await expect(verifyWebhook(delivery.body, delivery.headers, rotated)).rejects.toThrow("no webhook-signature");
+  });
+});
+
+describe("test mode through the client", () => {
+  it("charges nothing, runs the test model and gives the same output for the same seed", async () => {
+    const before = await client.account();
+    const image = await testClient.upload(await samplePhoto(96));
+    const request = {
+      image,
+      points: [{ from: [30, 40] as [number, number], to: [50, 36] as [number, number] }],
+      steps: 40,
+      prompt: "a head",
+    };
+    const [first, again, otherSeed] = [
+      await testClient.drag({ ...request, seed: 11 }),
+      await testClient.drag({ ...request, seed: 11 }),
+      await testClient.drag({ ...request, seed: 12 }),
+    ];
+    for (const edit of [first, again, otherSeed]) {
+      expect(edit).toMatchObject({ status: "succeeded", livemode: false, model: testModelName, charged: 0 });
+      expect(edit.price).toBeGreaterThan(0);
+    }
+    expect(again.output!.sha256).toBe(first.output!.sha256);
+    expect(otherSeed.output!.sha256).not.toBe(first.output!.sha256);
+    expect((await testClient.downloadOutput(first)).verified).toBe(true);
+
+    // The account's credits did not move; the test key's ledger shows its rows, moving 0, marked test.
+    expect(await client.account()).toMatchObject({ balance: before.balance, held: 0, livemode: true });
+    const testView = await testClient.account();
+    expect(testView).toMatchObject({ balance: before.balance, livemode: false });
+    const rows = testView.recent_ledger.filter((row) => row.edit_id === first.id);
+    expect(rows.map((row) => [row.kind, row.amount, row.held_change, row.livemode]).sort()).toEqual([
+      ["capture", 0, 0, false],
+      ["hold", 0, 0, false],
+    ]);
+    expect(before.recent_ledger.every((row) => row.livemode)).toBe(true);
+  });
+
+  it("keeps test and live data apart: reads, lists and uploads of the other mode are missing", async () => {
+    const testEdit = await testClient.img2img({ image: await samplePhoto(96), strength: 0.5, steps: 5 });
+    const liveImage = await client.upload(await samplePhoto(96));
+    await expect(client.getEdit(testEdit.id)).rejects.toMatchObject({ status: 404, code: "not_found" });
+    await expect(testClient.quote({ task: "img2img", image: liveImage, strength: 0.5 })).rejects.toMatchObject({
+      status: 422,
+      fieldErrors: [{ path: "image", message: expect.stringContaining("does not exist") }],
+    });
+    const liveIds: string[] = [];
+    for await (const edit of client.listEdits({ limit: 100 })) liveIds.push(edit.id);
+    const testEdits = [];
+    for await (const edit of testClient.listEdits({ limit: 100 })) testEdits.push(edit);
+    expect(liveIds).not.toContain(testEdit.id);
+    expect(testEdits.map((edit) => edit.id)).toContain(testEdit.id);
+    expect(testEdits.every((edit) => !edit.livemode && !liveIds.includes(edit.id))).toBe(true);
+  });
+
+  it("signs a test edit's webhook like any other, marked livemode: false", async () => {
+    await testClient.img2img({
+      image: await samplePhoto(96),
+      strength: 0.5,
+      steps: 5,
+      webhook_url: receiver.url("test"),
+    });
+    const delivery = await receiver.waitFor((d) => d.hook === "test");
+    const payload = await verifyWebhook(delivery.body, delivery.headers, await testClient.webhookSecret());
+    expect(payload).toMatchObject({ type: "edit.succeeded", livemode: false, data: { livemode: false, charged: 0 } });
   });
 });

@@ -92,6 +92,7 @@ export function editOf(overrides: Partial<Edit> = {}): Edit {
     seed: 7,
     model: "stochedit-mini",
     attempts: 0,
+    livemode: true,
     created_at: "2026-01-01T00:00:00.000Z",
     started_at: null,
     finished_at: null,

@@ -54,12 +54,14 @@ describe("Standard Webhooks signatures", () => {
       seed: 1,
       model: "stochedit-mini",
       attempts: 1,
+      livemode: true,
       created_at: "2026-01-01T00:00:00.000Z",
       started_at: "2026-01-01T00:00:01.000Z",
       finished_at: "2026-01-01T00:00:02.000Z",
       links: { self: `/v1/edits/${id}`, cancel: `/v1/edits/${id}/cancel`, events: `/v1/edits/${id}/events` },
     };
-    const body = JSON.stringify({ type: "edit.succeeded", timestamp: "2026-01-01T00:00:02.000Z", data: edit });
+    const timestamp = "2026-01-01T00:00:02.000Z";
+    const body = JSON.stringify({ type: "edit.succeeded", timestamp, livemode: true, data: edit });
     const [current, retired] = [newWebhookSecret(), newWebhookSecret()];
     const signed = { ...message, body };
     const headers = headersOf(await webhookSignatureHeader([current, retired], signed));

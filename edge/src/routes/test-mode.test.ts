@@ -162,4 +162,15 @@ describe("test mode (sk_test_ keys)", () => {
       data: { id: accepted.body.id, livemode: false },
     });
   });
+
+  it("leaves test edits out of the backlog that scales the GPU runners", async () => {
+    const { live, test } = await customer("test-mode-backlog", 5_000_000);
+    const metrics = async () =>
+      (await call<{ queued: number }>("GET", "/internal/metrics", { token: env.METRICS_TOKEN })).body.queued;
+    const before = await metrics();
+    await submit(test, img2img(await uploadPng(test, 64, 64)));
+    expect(await metrics()).toBe(before);
+    await submit(live, img2img(await uploadPng(live, 64, 64)));
+    expect(await metrics()).toBe(before + 1);
+  });
 });

@@ -155,11 +155,11 @@ export class StocheditClient {
 
   /** One page of the account's edits, newest first; pass `next_cursor` as `cursor` for the next. */
   async listEditsPage(query: ListEditsQuery = {}, options: CallOptions = {}): Promise<EditList> {
-    const params = new URLSearchParams();
-    if (query.status) params.set("status", query.status);
-    if (query.limit !== undefined) params.set("limit", String(query.limit));
-    if (query.cursor) params.set("cursor", query.cursor);
-    const search = params.size > 0 ? `?${params}` : "";
+    // Built by hand: React Native's URLSearchParams lacks most of its methods.
+    const params = Object.entries({ status: query.status, limit: query.limit, cursor: query.cursor })
+      .filter(([, value]) => value !== undefined && value !== "")
+      .map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`);
+    const search = params.length > 0 ? `?${params.join("&")}` : "";
     return (await this.json(EditList, "GET", `/v1/edits${search}`, { idempotent: true, ...options })).data;
   }
 

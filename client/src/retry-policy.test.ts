@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRetryAfter, retryDelayMs, shouldRetry } from "./retry-policy.js";
+import { parseRetryAfter, retryDelayMs, shouldRetry, sleep } from "./retry-policy.js";
 
 const options = { maxRetries: 3, baseDelayMs: 500, maxDelayMs: 30_000 };
 
@@ -42,5 +42,16 @@ describe("retryDelayMs", () => {
     expect(retryDelayMs(5, 2_000, options, () => 1)).toBe(2_200);
     expect(retryDelayMs(0, 30_000, options, () => 1)).toBe(30_000);
     expect(retryDelayMs(0, 31_000, options, () => 0)).toBeUndefined();
+  });
+});
+
+describe("sleep", () => {
+  it("rejects with the signal's reason, or an AbortError where the runtime's AbortSignal has none", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error("left the screen"));
+    await expect(sleep(10_000, controller.signal)).rejects.toThrow("left the screen");
+    // React Native's AbortController polyfill sets no reason.
+    const bare = { aborted: true, reason: undefined } as unknown as AbortSignal;
+    await expect(sleep(10_000, bare)).rejects.toMatchObject({ name: "AbortError" });
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import { ApiError, HttpError, NetworkError, type StocheditError, UnexpectedResponseError } from "./errors.js";
-import { parseRetryAfter, type RetryOptions, retryDelayMs, shouldRetry, sleep } from "./retry-policy.js";
+import { abortReason, parseRetryAfter, type RetryOptions, retryDelayMs, shouldRetry, sleep } from "./retry-policy.js";
 import { Problem } from "./schemas.js";
 
 export interface TransportOptions {
@@ -60,7 +60,7 @@ export class Transport {
     try {
       answer = await response.json();
     } catch (error) {
-      if (call.signal?.aborted) throw call.signal.reason;
+      if (call.signal?.aborted) throw abortReason(call.signal);
       throw new UnexpectedResponseError(request, [`not JSON: ${String(error)}`], requestId);
     }
     const parsed = call.schema.safeParse(answer);
@@ -94,7 +94,7 @@ export class Transport {
           ...(options.signal && { signal: options.signal }),
         });
       } catch (cause) {
-        if (options.signal?.aborted) throw options.signal.reason;
+        if (options.signal?.aborted) throw abortReason(options.signal);
         const error = new NetworkError(request, cause);
         const delay = shouldRetry("network", options.idempotent) ? retryDelayMs(attempt, undefined, retry) : undefined;
         if (attempt >= retry.maxRetries || delay === undefined) throw error;

@@ -6,7 +6,7 @@
  */
 import { readEditEvents } from "./edit-events.js";
 import { EditFailedError, StocheditError } from "./errors.js";
-import { retryDelayMs, sleep } from "./retry-policy.js";
+import { abortReason, retryDelayMs, sleep } from "./retry-policy.js";
 import { type Edit, type EditStatus, isTerminal } from "./schemas.js";
 
 /** What `onProgress` is told, each time the status or the step changes. */
@@ -85,7 +85,7 @@ export async function waitForEdit(feed: EditFeed, id: string, options: WaitOptio
  * exist, the key is refused, an answer off the schema) or an abort ends the wait.
  */
 function countFailure(error: unknown, failures: number, signal: AbortSignal | undefined): number {
-  if (signal?.aborted) throw signal.reason;
+  if (signal?.aborted) throw abortReason(signal);
   if (!(error instanceof StocheditError && error.retryable) && !isStreamBreak(error)) throw error;
   return failures + 1;
 }

@@ -96,7 +96,15 @@ export function editOf(overrides: Partial<Edit> = {}): Edit {
     created_at: "2026-01-01T00:00:00.000Z",
     started_at: null,
     finished_at: null,
-    links: { self: `/v1/edits/${id}`, cancel: `/v1/edits/${id}/cancel`, events: `/v1/edits/${id}/events` },
+    retention_seconds: 604_800,
+    purge_at: null,
+    purged_at: null,
+    links: {
+      self: `/v1/edits/${id}`,
+      cancel: `/v1/edits/${id}/cancel`,
+      events: `/v1/edits/${id}/events`,
+      output: `/v1/edits/${id}/output`,
+    },
     ...overrides,
   };
 }

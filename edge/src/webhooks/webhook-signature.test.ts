@@ -58,7 +58,15 @@ describe("Standard Webhooks signatures", () => {
       created_at: "2026-01-01T00:00:00.000Z",
       started_at: "2026-01-01T00:00:01.000Z",
       finished_at: "2026-01-01T00:00:02.000Z",
-      links: { self: `/v1/edits/${id}`, cancel: `/v1/edits/${id}/cancel`, events: `/v1/edits/${id}/events` },
+      retention_seconds: 604_800,
+      purge_at: "2026-01-08T00:00:02.000Z",
+      purged_at: null,
+      links: {
+        self: `/v1/edits/${id}`,
+        cancel: `/v1/edits/${id}/cancel`,
+        events: `/v1/edits/${id}/events`,
+        output: `/v1/edits/${id}/output`,
+      },
     };
     const timestamp = "2026-01-01T00:00:02.000Z";
     const body = JSON.stringify({ type: "edit.succeeded", timestamp, livemode: true, data: edit });

@@ -96,6 +96,7 @@ export function editOf(overrides: Partial<Edit> = {}): Edit {
     created_at: "2026-01-01T00:00:00.000Z",
     started_at: null,
     finished_at: null,
+    parent_id: null,
     retention_seconds: 604_800,
     purge_at: null,
     purged_at: null,

@@ -12,7 +12,7 @@ export interface UploadRow {
   url_expires_at: number;
   /** When its object was deleted (a day after creation, or with the pixels of the edits that used it). */
   purged_at: number | null;
-  /** 0: made with an sk_test_ key (migration 0006). */
+  /** 0: made with an sk_test_ key (migration 0007). */
   livemode: 0 | 1;
 }
 

@@ -58,6 +58,7 @@ describe("Standard Webhooks signatures", () => {
       created_at: "2026-01-01T00:00:00.000Z",
       started_at: "2026-01-01T00:00:01.000Z",
       finished_at: "2026-01-01T00:00:02.000Z",
+      parent_id: null,
       retention_seconds: 604_800,
       purge_at: "2026-01-08T00:00:02.000Z",
       purged_at: null,

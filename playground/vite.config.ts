@@ -3,7 +3,7 @@
  * copies Swagger UI into served/docs/swagger-ui/ for the edge's /docs page.
  */
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vite";
+import { defaultClientConditions, defineConfig } from "vite";
 import { swaggerUiAssets } from "./swagger-ui-assets.js";
 
 /** `npm run dev -w playground` proxies the API to the edge of `npm start`. */
@@ -14,6 +14,8 @@ const servedDir = fileURLToPath(new URL("served", import.meta.url));
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "/playground/",
+  // @stochedit/client's source, not its dist (which exists only once the package is packed).
+  resolve: { conditions: ["@stochedit/source", ...defaultClientConditions] },
   build: {
     outDir: "served/playground",
     emptyOutDir: true,

@@ -17,6 +17,7 @@ import { describeHolders, portIsFree } from "./local-stack/port-holder.js";
 import { runningProcesses } from "./local-stack/process-group.js";
 import { repoRoot } from "./local-stack/repo-paths.js";
 import { startRunnerProcess } from "./local-stack/runner-process.js";
+import { testModelName, testModelRunnerEnv } from "./local-stack/test-model-runner.js";
 
 interface PortSetting {
   readonly port: number;
@@ -34,6 +35,7 @@ const ports = {
   edge: portSetting("STOCHEDIT_EDGE_PORT", 8787, "the edge"),
   s3: portSetting("STOCHEDIT_S3_PORT", 9000, "S3 (s3rver)"),
   runnerHealth: portSetting("RUNNER_HEALTH_PORT", 9464, "the runner's health and metrics"),
+  testRunnerHealth: portSetting("TEST_RUNNER_HEALTH_PORT", 9465, "the test-mode runner's health and metrics"),
 };
 /** s3rver's files, wrangler's D1 / Durable Object / Queue state and the dev account. */
 const localDir = resolve(process.env.STOCHEDIT_LOCAL_DIR ?? join(repoRoot, ".local"));
@@ -145,6 +147,23 @@ async function main(): Promise<void> {
     void stopAll(1);
   });
 
+  say(`starting the test-mode runner (the tiny model as ${testModelName}: what sk_test_ keys' edits run on)`);
+  const testRunner = await startRunnerProcess({
+    edgeUrl: edge.url,
+    hmacSecret: secrets.RUNNER_HMAC_SECRET,
+    runnerId: "local-test-runner-1",
+    env: {
+      ...(await testModelRunnerEnv()),
+      RUNNER_HEALTH_PORT: String(ports.testRunnerHealth.port),
+      RUNNER_PROGRESS_MIN_MS: "250",
+    },
+    onLine: linePrinter("test-runner", { write: print }),
+  });
+  void testRunner.process.exited.then((code) => {
+    if (!stopping) say(`the test-mode runner exited (${code}); stopping everything`);
+    void stopAll(1);
+  });
+
   print(`
 stochedit is running locally. Ctrl-C stops everything.
 
@@ -152,8 +171,10 @@ stochedit is running locally. Ctrl-C stops everything.
   playground  ${edge.url}/playground/#key=${account.apiKey}
   S3          ${s3.endpoint}/${s3.bucket}
   runner      ${runner.healthUrl}/healthz  ${runner.healthUrl}/metrics
+  test runner ${testRunner.healthUrl}/healthz  (${testModelName}, for sk_test_ keys)
   account     ${account.accountId}, balance ${formatCredits(account.balanceMicroCredits)}
-  API key     ${account.apiKey}
+  API key     ${account.apiKey}  (live: charged, runs the default model)
+  test key    ${account.testApiKey}  (free, deterministic, on ${testModelName}; sees only test data)
 
 Try it:
   export STOCHEDIT_KEY=${account.apiKey}

@@ -1,9 +1,9 @@
 /** @module app-env: the Hono environment of the edge app: bindings and per-request variables. */
 import type { Scope } from "@stochedit/shared";
+import type { DataScope } from "./db/data-scope.js";
 
-/** The authenticated caller, set by `apiKeyAuth`. */
-export interface Caller {
-  accountId: string;
+/** The authenticated caller, set by `apiKeyAuth`: its account and its key's mode are the data it may see. */
+export interface Caller extends DataScope {
   keyId: string;
   scopes: readonly Scope[];
   rateLimitPerMinute: number | null;

@@ -131,6 +131,23 @@ describe("app", () => {
     expect(schemas.Img2ImgRequest!.properties).not.toHaveProperty("t0");
   });
 
+  it("documents test mode: the key scheme says what sk_test_ keys do, and edits and webhooks carry livemode", async () => {
+    const { body } = await call<{
+      components: {
+        schemas: Record<string, { properties: Record<string, { description?: string }>; required?: string[] }>;
+        securitySchemes: Record<string, { description: string }>;
+      };
+    }>("GET", "/openapi.json");
+    const scheme = body.components.securitySchemes.apiKey!.description;
+    for (const promise of ["cost nothing", "deterministic", "Idempotency-Keys", "livemode: false"]) {
+      expect(scheme).toContain(promise);
+    }
+    for (const schema of ["Edit", "EditAccepted", "LedgerEntry"]) {
+      expect(body.components.schemas[schema]?.required).toContain("livemode");
+    }
+    expect(body.components.schemas.Edit!.properties.livemode!.description).toContain("sk_test_");
+  });
+
   it("renders the API docs page from /openapi.json", async () => {
     const reply = await call<string>("GET", "/docs");
     expect(reply.status).toBe(200);

@@ -53,7 +53,12 @@ app.route("/", healthRoutes);
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
   type: "http",
   scheme: "bearer",
-  description: "An API key, sk_live_<id>_<secret> or sk_test_<id>_<secret>",
+  description:
+    "An API key, sk_live_<id>_<secret> or sk_test_<id>_<secret>. Test keys behave exactly like live ones except " +
+    "that their edits cost nothing (quotes show the price; nothing is held or captured, ledger rows move 0 and are " +
+    "marked livemode: false), run on a small deterministic model (the same output for the same seed), and see only " +
+    "test data: edits, uploads, listings, Idempotency-Keys and ledger rows of one mode are invisible to the other; " +
+    "webhooks of test edits carry livemode: false.",
 });
 app.openAPIRegistry.registerComponent("securitySchemes", "operatorToken", {
   type: "http",
@@ -68,7 +73,8 @@ app.doc31("/openapi.json", {
     description:
       "Pay-per-edit image editing: SDE-Drag, inpainting and img2img with SDE (default) and ODE samplers. " +
       `Every amount (balance, held, price, charged) is integer micro-credits, 1 credit = ${microCreditsPerCredit}: ` +
-      `"balance": ${100 * microCreditsPerCredit} is ${formatCredits(100 * microCreditsPerCredit)}.`,
+      `"balance": ${100 * microCreditsPerCredit} is ${formatCredits(100 * microCreditsPerCredit)}. ` +
+      "sk_test_ keys work in test mode: free, deterministic, and kept apart from live data (see the apiKey scheme).",
   },
 });
 

@@ -17,6 +17,7 @@ const EdgeConfig = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1),
   DEFAULT_MODEL: z.string().min(1),
   SERVED_MODELS: commaList,
+  TEST_MODEL: z.string().min(1),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1),
   IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1),
   LEASE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000),
@@ -36,6 +37,8 @@ export interface EdgeConfig {
   s3: { endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string };
   defaultModel: string;
   servedModels: string[];
+  /** What every test-mode (sk_test_) edit runs on: a small deterministic model with its own runners. */
+  testModel: string;
   rateLimitPerMinute: number;
   /** Requests per minute from one client address, counted before authentication. */
   ipRateLimitPerMinute: number;
@@ -89,6 +92,7 @@ function parseConfig(env: Env): EdgeConfig {
     },
     defaultModel: v.DEFAULT_MODEL,
     servedModels: v.SERVED_MODELS,
+    testModel: v.TEST_MODEL,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
     ipRateLimitPerMinute: v.IP_RATE_LIMIT_PER_MINUTE,
     dispatch: {

@@ -1,10 +1,10 @@
+import { ApiError, HttpError, NetworkError, UnexpectedResponseError } from "@stochedit/client";
 import { describe, expect, it } from "vitest";
-import { ApiProblemError, describeError, HttpError, NetworkError, UnexpectedAnswerError } from "./api-errors.js";
+import { describeError } from "./api-errors.js";
 
 describe("describeError", () => {
   it("gives a problem's title, detail, every field error and the request id", () => {
-    const error = new ApiProblemError("POST /v1/edits", {
-      type: "https://docs.stochedit.dev/problems/validation_failed",
+    const error = new ApiError("POST /v1/edits", {
       code: "validation_failed",
       title: "Validation failed",
       status: 422,
@@ -36,9 +36,11 @@ describe("describeError", () => {
   });
 
   it("says when nothing answered, when the answer had another shape, and any other error's message", () => {
-    expect(describeError(new NetworkError("GET /v1/edits/x", "Failed to fetch")).lines).toEqual(["Failed to fetch"]);
-    const issues = [{ code: "custom" as const, path: ["price"], message: "expected int", input: 1.5 }];
-    expect(describeError(new UnexpectedAnswerError("POST /v1/quote", issues)).lines).toEqual(["price: expected int"]);
+    const offline = new NetworkError("GET /v1/edits/x", new TypeError("Failed to fetch"));
+    expect(describeError(offline)).toEqual({ title: "GET /v1/edits/x got no answer", lines: ["Failed to fetch"] });
+    expect(describeError(new UnexpectedResponseError("POST /v1/quote", ["price: expected int"])).lines).toEqual([
+      "price: expected int",
+    ]);
     expect(describeError(new Error("boom"))).toEqual({ title: "Something went wrong", lines: ["boom"] });
   });
 });

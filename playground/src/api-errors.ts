@@ -1,51 +1,5 @@
-/** @module api-errors: the ways a call can fail, each kept whole, and put in words for the page. */
-import type { Problem } from "@stochedit/shared";
-import type { z } from "zod";
-
-/** The API answered with application/problem+json. */
-export class ApiProblemError extends Error {
-  constructor(
-    readonly request: string,
-    readonly problem: Problem,
-  ) {
-    super(`${request}: ${problem.title}: ${problem.detail}`);
-    this.name = "ApiProblemError";
-  }
-}
-
-/** Something answered with an error that is not a problem document (S3 on an upload, a proxy). */
-export class HttpError extends Error {
-  constructor(
-    readonly request: string,
-    readonly status: number,
-    readonly body: string,
-  ) {
-    super(`${request} answered ${status}`);
-    this.name = "HttpError";
-  }
-}
-
-/** Nothing answered (the server is down, or the browser blocked the request). */
-export class NetworkError extends Error {
-  constructor(
-    readonly request: string,
-    readonly reason: string,
-  ) {
-    super(`${request}: ${reason}`);
-    this.name = "NetworkError";
-  }
-}
-
-/** An answer that does not have the shape the API documents. */
-export class UnexpectedAnswerError extends Error {
-  constructor(
-    readonly request: string,
-    readonly issues: readonly z.core.$ZodIssue[],
-  ) {
-    super(`${request}: unexpected answer`);
-    this.name = "UnexpectedAnswerError";
-  }
-}
+/** @module api-errors: the client's typed errors put in words for the page. */
+import { ApiError, HttpError, NetworkError, UnexpectedResponseError } from "@stochedit/client";
 
 export interface ErrorText {
   readonly title: string;
@@ -60,14 +14,13 @@ function s3Message(body: string): string | undefined {
 }
 
 export function describeError(error: unknown): ErrorText {
-  if (error instanceof ApiProblemError) {
-    const { problem } = error;
+  if (error instanceof ApiError) {
     return {
-      title: `${problem.title} (${problem.status})`,
+      title: `${error.title} (${error.status})`,
       lines: [
-        problem.detail,
-        ...(problem.errors ?? []).map((field) => `${field.path}: ${field.message}`),
-        `${error.request} · request id ${problem.instance}`,
+        error.detail,
+        ...error.fieldErrors.map((field) => `${field.path}: ${field.message}`),
+        `${error.request} · request id ${error.requestId}`,
       ],
     };
   }
@@ -75,12 +28,12 @@ export function describeError(error: unknown): ErrorText {
     const said = s3Message(error.body) ?? error.body.slice(0, 300);
     return { title: `${error.request} answered ${error.status}`, lines: said ? [said] : [] };
   }
-  if (error instanceof NetworkError) return { title: `${error.request} got no answer`, lines: [error.reason] };
-  if (error instanceof UnexpectedAnswerError) {
-    return {
-      title: `${error.request}: the answer does not match the API's schema`,
-      lines: error.issues.map((issue) => `${issue.path.map(String).join(".") || "(body)"}: ${issue.message}`),
-    };
+  if (error instanceof NetworkError) {
+    const reason = error.cause instanceof Error ? error.cause.message : String(error.cause);
+    return { title: `${error.request} got no answer`, lines: [reason] };
+  }
+  if (error instanceof UnexpectedResponseError) {
+    return { title: `${error.request}: the answer does not match the API's schema`, lines: [...error.issues] };
   }
   return { title: "Something went wrong", lines: [error instanceof Error ? error.message : String(error)] };
 }

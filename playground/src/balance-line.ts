@@ -1,5 +1,5 @@
 /** @module balance-line: the account's available and held credits, asked again whenever an edit may change them. */
-import type { ApiClient } from "./api-client.js";
+import type { StocheditClient } from "@stochedit/client";
 import { describeError } from "./api-errors.js";
 import { balanceText } from "./credits.js";
 
@@ -9,7 +9,7 @@ export class BalanceLine {
 
   constructor(
     private readonly element: HTMLElement,
-    private readonly api: ApiClient,
+    private readonly api: StocheditClient,
     private readonly apiKey: () => string,
   ) {}
 

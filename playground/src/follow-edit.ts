@@ -1,72 +1,47 @@
-/** @module follow-edit: an accepted edit followed through its event stream to its end, then shown on its card. */
-import { type EditAccepted, formatCredits, isTerminal } from "@stochedit/shared";
-import type { ApiClient } from "./api-client.js";
+/** @module follow-edit: an accepted edit followed to its end with the client's `wait`, then shown on its card. */
+import { type EditAccepted, EditFailedError, type StocheditClient } from "@stochedit/client";
+import { formatCredits } from "@stochedit/shared";
 import { describeError } from "./api-errors.js";
-import { readEditEvents } from "./edit-events.js";
 import type { ResultCard } from "./result-card.js";
 
 const endings: Record<string, string> = {
-  succeeded: "The edit succeeded but has no output",
   failed: "The edit failed",
   canceled: "The edit was canceled",
   expired: "The edit expired: no runner took it in time",
 };
 
-/** Like EventSource's default retry: a stream that ended before the edit did is reopened after this pause. */
-const reconnectDelayMs = 2_000;
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    });
-  });
-}
-
+/**
+ * Progress comes from the edit's event stream (the client reads it with fetch: EventSource cannot send the
+ * Authorization header). An abort (a newer run) stops following without showing anything.
+ */
 export async function followEdit(
-  api: ApiClient,
+  client: StocheditClient,
   accepted: EditAccepted,
   card: ResultCard,
   signal: AbortSignal,
 ): Promise<void> {
   card.status(`${accepted.status}: price ${formatCredits(accepted.price)} held`);
-  for (;;) {
-    const stream = await api.editEvents(accepted.id, signal);
-    for await (const event of readEditEvents(stream)) {
-      if (event.type === "progress") card.progress(event.progress);
-      else if (isTerminal(event.status)) break;
-      else card.status(event.status);
-    }
-    // The edit itself is the record of how it ended (output URL, error), whatever the stream said last.
-    const edit = await api.edit(accepted.id, signal);
-    if (edit.status === "succeeded" && edit.output) {
-      card.succeeded(edit, await api.download(edit.output.url, signal));
-      return;
-    }
-    if (isTerminal(edit.status)) {
+  try {
+    const edit = await client.wait(accepted.id, {
+      signal,
+      onProgress: (update) => {
+        if (update.status === "running" && update.total > 0) card.progress(update);
+        else if (update.status === "queued" || update.status === "running") card.status(update.status);
+      },
+    });
+    const output = await client.downloadOutput(edit, { signal });
+    card.succeeded(edit, new Blob([output.bytes as Uint8Array<ArrayBuffer>], { type: output.contentType }));
+  } catch (error) {
+    if (signal.aborted) return;
+    if (error instanceof EditFailedError) {
+      const { edit } = error;
       const reason = edit.error ? [`${edit.error.code}: ${edit.error.message}`] : [];
-      card.endedWithout(edit.status, {
+      card.endedWithout(error.status, {
         title: endings[edit.status] ?? `The edit ended ${edit.status}`,
         lines: [...reason, `edit ${edit.id}`],
       });
       return;
     }
-    await pause(reconnectDelayMs, signal);
-  }
-}
-
-/** followEdit, with anything that stops it shown on the card (an abort, from a newer run, is not a failure). */
-export async function followEditShowingErrors(
-  api: ApiClient,
-  accepted: EditAccepted,
-  card: ResultCard,
-  signal: AbortSignal,
-): Promise<void> {
-  try {
-    await followEdit(api, accepted, card, signal);
-  } catch (error) {
-    if (!signal.aborted) card.failed(describeError(error));
+    card.failed(describeError(error));
   }
 }

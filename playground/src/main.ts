@@ -1,6 +1,6 @@
 /** @module main: the playground page: wires the form, the input stage and the result cards to the public API. */
+import { StocheditClient } from "@stochedit/client";
 import { type DragPair, type ImageContentType, Sampler, Task, taskDefaults, uploadLimits } from "@stochedit/shared";
-import { ApiClient } from "./api-client.js";
 import { describeError } from "./api-errors.js";
 import { BalanceLine } from "./balance-line.js";
 import { byId, checkedValue, make } from "./dom.js";
@@ -14,7 +14,7 @@ import {
   samplersOf,
 } from "./edit-form.js";
 import { ErrorPanel } from "./error-panel.js";
-import { followEditShowingErrors } from "./follow-edit.js";
+import { followEdit } from "./follow-edit.js";
 import { InputStage, type Tool } from "./input-stage.js";
 import { MaskLayer } from "./mask-layer.js";
 import { PointPairs } from "./point-pairs.js";
@@ -46,7 +46,8 @@ const errors = new ErrorPanel(byId("error", HTMLElement));
 // `npm start` prints the page's URL with `#key=...`: a fragment never reaches a server, so the key stays out of logs.
 keyInput.value = new URLSearchParams(location.hash.slice(1)).get("key") ?? "";
 const apiKey = () => keyInput.value.trim();
-const api = new ApiClient(apiKey);
+// The page is served by the edge: the API is on the same origin.
+const api = new StocheditClient({ apiKey, baseUrl: "" });
 const balance = new BalanceLine(byId("balance", HTMLElement), api, apiKey);
 const priceLine = new PriceLine(byId("price", HTMLElement), api, errors);
 
@@ -226,7 +227,7 @@ async function chooseImage(file: File, marks?: ImageMarks): Promise<void> {
   imageState = "uploading";
   refresh({ price: true });
   try {
-    const uploaded = await api.upload(file, contentType);
+    const uploaded = await api.upload(file, { contentType });
     // A newer choice wins: this upload's answer must not overwrite it.
     if (choice !== imageChoice) return;
     uploadId = uploaded;
@@ -257,7 +258,9 @@ async function run(): Promise<void> {
   try {
     const current = task();
     const maskId =
-      current !== "img2img" && mask && !mask.isEmpty() ? await api.upload(await mask.png(), "image/png") : undefined;
+      current !== "img2img" && mask && !mask.isEmpty()
+        ? await api.upload(await mask.png(), { contentType: "image/png" })
+        : undefined;
     const request = editForm(uploadId, current === "drag" || current === "inpaint" ? maskId : undefined);
     cards = samplersOf(samplerChoice()).map((sampler) => new ResultCard(sampler));
     results.replaceChildren(...cards.map((card) => card.element));
@@ -266,12 +269,12 @@ async function run(): Promise<void> {
     await Promise.all(
       cards.map(async (card) => {
         try {
-          const idempotencyKey = `playground-${randomHex(16)}`;
-          const accepted = await api.submit(editRequest(request, card.sampler), idempotencyKey);
+          // The client sends an Idempotency-Key with it, the same on each of its own retries.
+          const accepted = await api.createEdit(editRequest(request, card.sampler));
           card.cancelWith(() => api.cancel(accepted.id));
           // The price is held now, and captured or released once the edit ends.
           void balance.refresh();
-          void followEditShowingErrors(api, accepted, card, controller.signal).then(() => balance.refresh());
+          void followEdit(api, accepted, card, controller.signal).then(() => balance.refresh());
         } catch (error) {
           card.failed(describeError(error));
         }
@@ -319,11 +322,6 @@ function renderSamples(): void {
     return button;
   });
   sampleList.replaceChildren("Or try a sample: ", ...buttons);
-}
-
-/** getRandomValues, unlike randomUUID, also works on a plain-http LAN address (a phone trying the page). */
-function randomHex(bytes: number): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 fileInput.addEventListener("change", () => {

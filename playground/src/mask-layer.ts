@@ -1,6 +1,7 @@
 /** @module mask-layer: the painted mask at the image's own size: brush strokes add, eraser strokes remove. */
+
+import { encodeMaskPng } from "@stochedit/client";
 import type { Point, Size } from "@stochedit/shared";
-import { encodeGreyPng } from "./grey-png.js";
 
 /** Painted pixels show in this colour over the image; only their alpha matters for the mask. */
 const paintRgb = [255, 48, 96] as const;
@@ -68,7 +69,7 @@ export class MaskLayer {
 
   /** The mask as the API takes it: a single-channel PNG of the image's size. */
   async png(): Promise<Blob> {
-    const png = await encodeGreyPng(this.greyPixels(), this.size.width, this.size.height);
+    const png = await encodeMaskPng(this.greyPixels(), this.size.width, this.size.height);
     return new Blob([png as Uint8Array<ArrayBuffer>], { type: "image/png" });
   }
 }

@@ -1,6 +1,6 @@
 /** @module price-line: the quoted price of what Run would submit, asked shortly after the last change. */
+import type { StocheditClient } from "@stochedit/client";
 import { type EditRequestInput, formatCredits } from "@stochedit/shared";
-import type { ApiClient } from "./api-client.js";
 import { describeError } from "./api-errors.js";
 import type { ErrorPanel } from "./error-panel.js";
 
@@ -14,7 +14,7 @@ export class PriceLine {
 
   constructor(
     private readonly element: HTMLElement,
-    private readonly api: ApiClient,
+    private readonly api: StocheditClient,
     private readonly errors: ErrorPanel,
   ) {}
 

@@ -19,6 +19,7 @@ const sources = [
   "vite.config.ts",
   "swagger-ui-assets.ts",
   "package.json",
+  "../client/src",
   "../shared/src",
   "../docs/examples",
 ];

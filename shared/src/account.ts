@@ -21,6 +21,9 @@ export const LedgerEntry = z
     }),
     edit_id: z.string().nullable(),
     note: z.string().nullable(),
+    livemode: z.boolean().meta({
+      description: "false for the rows of test-mode edits, which move no credits (amount and held_change 0)",
+    }),
     created_at: z.iso.datetime(),
   })
   .meta({ id: "LedgerEntry" });
@@ -32,6 +35,10 @@ export const AccountView = z
     name: z.string(),
     balance: z.int().meta({ description: inMicroCredits("Available to spend (not counting holds)") }),
     held: z.int().meta({ description: inMicroCredits("Reserved by edits in flight") }),
+    livemode: z.boolean().optional().meta({
+      description:
+        "The asking key's mode; recent_ledger holds that mode's rows only. Absent in admin views (all rows).",
+    }),
     recent_ledger: z.array(LedgerEntry).meta({
       description: "The newest ledger entries (at most 20); GET /v1/account/ledger pages through all of them",
     }),

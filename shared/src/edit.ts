@@ -53,6 +53,9 @@ export const Edit = z
     seed: z.int(),
     model: z.string(),
     attempts: z.int(),
+    livemode: z.boolean().meta({
+      description: "false for an edit made with an sk_test_ key: free, run on the test model, seen only by test keys",
+    }),
     created_at: z.iso.datetime(),
     started_at: z.iso.datetime().nullable(),
     finished_at: z.iso.datetime().nullable(),
@@ -75,7 +78,14 @@ export const Edit = z
   .meta({ id: "Edit" });
 export type Edit = z.infer<typeof Edit>;
 
-export const EditAccepted = Edit.pick({ id: true, status: true, price: true, created_at: true, links: true }).meta({
+export const EditAccepted = Edit.pick({
+  id: true,
+  status: true,
+  price: true,
+  livemode: true,
+  created_at: true,
+  links: true,
+}).meta({
   id: "EditAccepted",
 });
 export type EditAccepted = z.infer<typeof EditAccepted>;

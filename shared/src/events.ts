@@ -17,9 +17,14 @@ export const WebhookEventType = z
   .meta({ id: "WebhookEventType" });
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 
-/** Standard Webhooks payload: `{type, timestamp, data}`, signed over `webhook-id.webhook-timestamp.body`. */
+/** Standard Webhooks payload: `{type, timestamp, livemode, data}`, signed over `webhook-id.webhook-timestamp.body`. */
 export const WebhookPayload = z
-  .object({ type: WebhookEventType, timestamp: z.iso.datetime(), data: Edit })
+  .object({
+    type: WebhookEventType,
+    timestamp: z.iso.datetime(),
+    livemode: z.boolean().meta({ description: "false for the edits of sk_test_ keys (as data.livemode)" }),
+    data: Edit,
+  })
   .meta({ id: "WebhookPayload" });
 export type WebhookPayload = z.infer<typeof WebhookPayload>;
 

@@ -27,6 +27,7 @@ describe("job errors and the edit resource", () => {
       seed: 42,
       model: "stochedit-mini",
       attempts: 1,
+      livemode: false,
       created_at: "2026-11-24T09:00:00.000Z",
       started_at: "2026-11-24T09:00:01.000Z",
       finished_at: "2026-11-24T09:00:02.000Z",
@@ -42,8 +43,9 @@ describe("job errors and the edit resource", () => {
       },
     };
     expect(Edit.parse(edit)).toEqual(edit);
-    const payload = { type: webhookEventType("failed"), timestamp: edit.finished_at, data: edit };
+    const payload = { type: webhookEventType("failed"), timestamp: edit.finished_at, livemode: false, data: edit };
     expect(WebhookPayload.parse(payload).type).toBe("edit.failed");
+    expect(WebhookPayload.safeParse({ ...payload, livemode: undefined }).success).toBe(false);
     expect(webhookEventType("queued")).toBeUndefined();
     expect(Edit.safeParse({ ...edit, price: 1.5 }).success).toBe(false);
   });

@@ -27,7 +27,12 @@ afterAll(() => rm(stateDir, { recursive: true, force: true }));
 
 interface Launched {
   readonly child: ChildProcess;
-  readonly ports: { readonly edge: number; readonly s3: number; readonly runnerHealth: number };
+  readonly ports: {
+    readonly edge: number;
+    readonly s3: number;
+    readonly runnerHealth: number;
+    readonly testRunnerHealth: number;
+  };
   readonly lines: string[];
   readonly exited: Promise<number | string>;
 }
@@ -43,12 +48,21 @@ afterEach(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 });
 
+async function freePorts(): Promise<Launched["ports"]> {
+  return {
+    edge: await freePort(),
+    s3: await freePort(),
+    runnerHealth: await freePort(),
+    testRunnerHealth: await freePort(),
+  };
+}
+
 /**
  * `npm start` (or start.ts itself, `how: "node"`) in a session of its own, as a terminal's foreground job is: a
  * signal sent to its group reaches npm, the shell and start.ts, as Ctrl-C does.
  */
 async function launch(how: "npm" | "node", ports?: Launched["ports"]): Promise<Launched> {
-  const chosen = ports ?? { edge: await freePort(), s3: await freePort(), runnerHealth: await freePort() };
+  const chosen = ports ?? (await freePorts());
   const [command, args] =
     how === "npm" ? ["npm", ["start"]] : [process.execPath, ["--import", "tsx", join(repoRoot, "scripts/start.ts")]];
   const child = spawn(command, args, {
@@ -60,6 +74,7 @@ async function launch(how: "npm" | "node", ports?: Launched["ports"]): Promise<L
       STOCHEDIT_EDGE_PORT: String(chosen.edge),
       STOCHEDIT_S3_PORT: String(chosen.s3),
       RUNNER_HEALTH_PORT: String(chosen.runnerHealth),
+      TEST_RUNNER_HEALTH_PORT: String(chosen.testRunnerHealth),
       STOCHEDIT_LOCAL_DIR: join(stateDir, "local"),
       STOCHEDIT_DEV_VARS: join(stateDir, "dev.vars"),
     },
@@ -178,7 +193,7 @@ describe("npm start's ports", { timeout: 240_000 }, () => {
   }
 
   it("refuses to start when a port it needs is taken, naming the PID that holds it, and starts nothing", async () => {
-    const ports = { edge: await freePort(), s3: await freePort(), runnerHealth: await freePort() };
+    const ports = await freePorts();
     const edgeHolder = await holdPort(ports.edge);
     const healthHolder = await holdPort(ports.runnerHealth);
     const stack = await launch("node", ports);

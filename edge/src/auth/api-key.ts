@@ -32,6 +32,7 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
 
     c.set("caller", {
       accountId: row.account_id,
+      livemode: row.mode === "live",
       keyId: row.id,
       scopes: keyScopes(row),
       rateLimitPerMinute: row.rate_limit_per_minute,

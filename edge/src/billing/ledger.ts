@@ -1,7 +1,8 @@
 /**
  * @module ledger: every movement of credits, each one D1 batch (a transaction) that changes the account and writes
  * its ledger row together: grant, hold (with the new edit), and settlement (capture or release, and the webhook
- * the ending owes).
+ * the ending owes). A test-mode edit (livemode 0) goes through the same steps moving 0 credits: its rows are written,
+ * marked livemode 0, so test integrations see the ledger they will see live.
  */
 import type { EditStatus, JobError } from "@stochedit/shared";
 import type { EditRow } from "../db/edits.js";
@@ -40,19 +41,21 @@ export type HoldOutcome = "created" | "insufficient_credits" | "duplicate_idempo
  * balance covers see `balance_micro >= price`; the rest change nothing and insert nothing.
  */
 export async function createEditWithHold(db: D1Database, edit: NewEdit): Promise<HoldOutcome> {
+  const heldMicro = edit.livemode ? edit.price_micro : 0;
   const statements = [
     db
       .prepare(
         `UPDATE accounts SET balance_micro = balance_micro - ?1, held_micro = held_micro + ?1
          WHERE id = ?2 AND balance_micro >= ?1`,
       )
-      .bind(edit.price_micro, edit.account_id),
+      .bind(heldMicro, edit.account_id),
     db
       .prepare(
         `INSERT INTO edits (id, account_id, task, sampler, status, request_json, image_upload_id, mask_upload_id,
            image_key, mask_key, width, height, price_micro, seed, model, progress_total, idempotency_key,
-           request_sha256, created_at, started_at, finished_at, retention_seconds, parent_edit_id)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23
+           request_sha256, created_at, started_at, finished_at, retention_seconds, parent_edit_id, livemode)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+           ?24
          WHERE changes() = 1`,
       )
       .bind(
@@ -79,13 +82,15 @@ export async function createEditWithHold(db: D1Database, edit: NewEdit): Promise
         edit.finished_at,
         edit.retention_seconds,
         edit.parent_edit_id,
+        edit.livemode,
       ),
     db
       .prepare(
-        `INSERT INTO ledger_entries (account_id, kind, amount_micro, held_change_micro, edit_id, note, created_at)
-         SELECT ?1, 'hold', -?2, ?2, ?3, NULL, ?4 WHERE changes() = 1`,
+        `INSERT INTO ledger_entries (account_id, kind, amount_micro, held_change_micro, edit_id, note, created_at,
+           livemode)
+         SELECT ?1, 'hold', -?2, ?2, ?3, NULL, ?4, ?5 WHERE changes() = 1`,
       )
-      .bind(edit.account_id, edit.price_micro, edit.id, edit.created_at),
+      .bind(edit.account_id, heldMicro, edit.id, edit.created_at, edit.livemode),
   ];
   try {
     const [, inserted] = await db.batch(statements);
@@ -126,7 +131,8 @@ export interface Settlement {
  * Ends an edit and settles its hold in one transaction: captured when it succeeded, released otherwise. Only an
  * edit that is still queued or running changes, so a second settlement (a late runner, a cancel racing a
  * completion) is a no-op; the ledger's unique index on settlements backs this up. The same transaction records the
- * edit's webhook as owed (webhook_outbox) when it has a webhook_url. Returns whether it settled.
+ * edit's webhook as owed (webhook_outbox) when it has a webhook_url. Returns whether it settled. What was held is
+ * `price_micro * livemode`: the price for a live edit, 0 for a test one.
  */
 export async function settleEdit(db: D1Database, settlement: Settlement): Promise<boolean> {
   const captured = settlement.status === "succeeded";
@@ -136,7 +142,7 @@ export async function settleEdit(db: D1Database, settlement: Settlement): Promis
     db
       .prepare(
         `UPDATE edits SET status = ?2, finished_at = ?3, error_json = ?4, output_json = ?5,
-           charged_micro = CASE WHEN ?6 THEN price_micro ELSE 0 END,
+           charged_micro = CASE WHEN ?6 THEN price_micro * livemode ELSE 0 END,
            progress_step = CASE WHEN ?6 THEN progress_total ELSE progress_step END
          WHERE id = ?1 AND status IN ('queued', 'running')
            AND CASE ?7 WHEN 'lease' THEN status = 'running' AND lease_id = ?8
@@ -155,17 +161,19 @@ export async function settleEdit(db: D1Database, settlement: Settlement): Promis
       ),
     db
       .prepare(
-        `INSERT INTO ledger_entries (account_id, kind, amount_micro, held_change_micro, edit_id, note, created_at)
-         SELECT account_id, ?2, CASE WHEN ?3 THEN 0 ELSE price_micro END, -price_micro, id, ?4, ?5
+        `INSERT INTO ledger_entries (account_id, kind, amount_micro, held_change_micro, edit_id, note, created_at,
+           livemode)
+         SELECT account_id, ?2, CASE WHEN ?3 THEN 0 ELSE price_micro * livemode END, -price_micro * livemode, id, ?4,
+           ?5, livemode
          FROM edits WHERE id = ?1 AND changes() = 1`,
       )
       .bind(settlement.editId, captured ? "capture" : "release", captured ? 1 : 0, settlement.status, settlement.nowMs),
     // The ledger row exists only if the edit was settled just now, so this moves the hold exactly once.
     db
       .prepare(
-        `UPDATE accounts SET held_micro = held_micro - e.price_micro,
-           balance_micro = balance_micro + CASE WHEN ?2 THEN 0 ELSE e.price_micro END
-         FROM (SELECT account_id, price_micro FROM edits WHERE id = ?1) AS e
+        `UPDATE accounts SET held_micro = held_micro - e.held_amount,
+           balance_micro = balance_micro + CASE WHEN ?2 THEN 0 ELSE e.held_amount END
+         FROM (SELECT account_id, price_micro * livemode AS held_amount FROM edits WHERE id = ?1) AS e
          WHERE accounts.id = e.account_id AND changes() = 1`,
       )
       .bind(settlement.editId, captured ? 1 : 0),

@@ -3,6 +3,7 @@
  * the runner's writes (start, progress, back to the queue), each fenced by the edit's current lease.
  */
 import type { EditStatus, Sampler, Task } from "@stochedit/shared";
+import { type DataScope, livemodeColumn } from "./data-scope.js";
 
 export interface EditRow {
   id: string;
@@ -40,37 +41,47 @@ export interface EditRow {
   purged_at: number | null;
   /** A chained edit's parent: the edit whose output was its image (migration 0006). */
   parent_edit_id: string | null;
+  /** 0: made with an sk_test_ key (migration 0007). */
+  livemode: 0 | 1;
 }
 
 const editColumns = `id, account_id, task, sampler, status, request_json, image_upload_id, mask_upload_id, image_key,
   mask_key, width, height, price_micro, charged_micro, seed, model, progress_step, progress_total, attempts, error_json, output_json,
   idempotency_key, request_sha256, created_at, started_at, finished_at, lease_id, retention_seconds, purged_at,
-  parent_edit_id`;
+  parent_edit_id, livemode`;
 
-/** Scoped to the account: another account's edit reads as missing (404, never 403). */
-export async function readEdit(db: D1Database, accountId: string, editId: string): Promise<EditRow | null> {
+/** Scoped to the account and mode: another account's edit, or one of the other mode, reads as missing (404). */
+export async function readEdit(db: D1Database, scope: DataScope, editId: string): Promise<EditRow | null> {
   return db
-    .prepare(`SELECT ${editColumns} FROM edits WHERE id = ? AND account_id = ?`)
-    .bind(editId, accountId)
+    .prepare(`SELECT ${editColumns} FROM edits WHERE id = ? AND account_id = ? AND livemode = ?`)
+    .bind(editId, scope.accountId, livemodeColumn(scope))
     .first<EditRow>();
+}
+
+/**
+ * How an Idempotency-Key is stored: D1's UNIQUE (account_id, idempotency_key) spans both modes, so a test key's is
+ * prefixed with "test " (a space, which no Idempotency-Key contains): each mode has its own keys.
+ */
+export function storedIdempotencyKey(scope: Pick<DataScope, "livemode">, idempotencyKey: string): string {
+  return scope.livemode ? idempotencyKey : `test ${idempotencyKey}`;
 }
 
 export async function readEditByIdempotencyKey(
   db: D1Database,
-  accountId: string,
+  scope: DataScope,
   idempotencyKey: string,
 ): Promise<EditRow | null> {
   return db
     .prepare(`SELECT ${editColumns} FROM edits WHERE account_id = ? AND idempotency_key = ?`)
-    .bind(accountId, idempotencyKey)
+    .bind(scope.accountId, storedIdempotencyKey(scope, idempotencyKey))
     .first<EditRow>();
 }
 
 /** Takes an expired key off the edit that held it, so that a new edit may hold it (one edit per key and account). */
-export async function releaseIdempotencyKey(db: D1Database, editId: string, idempotencyKey: string): Promise<void> {
+export async function releaseIdempotencyKey(db: D1Database, editId: string, storedKey: string): Promise<void> {
   await db
     .prepare("UPDATE edits SET idempotency_key = NULL WHERE id = ? AND idempotency_key = ?")
-    .bind(editId, idempotencyKey)
+    .bind(editId, storedKey)
     .run();
 }
 
@@ -89,19 +100,26 @@ export interface EditPageQuery {
 /** Newest first; one row more than asked tells whether another page follows. */
 export async function listEdits(
   db: D1Database,
-  accountId: string,
+  scope: DataScope,
   query: EditPageQuery,
 ): Promise<{ rows: EditRow[]; hasMore: boolean }> {
   const { results } = await db
     .prepare(
       `SELECT ${editColumns} FROM edits
-       WHERE account_id = ?1
+       WHERE account_id = ?1 AND livemode = ?6
          AND (?2 IS NULL OR status = ?2)
          AND (?3 IS NULL OR created_at < ?3 OR (created_at = ?3 AND id < ?4))
        ORDER BY created_at DESC, id DESC
        LIMIT ?5`,
     )
-    .bind(accountId, query.status ?? null, query.after?.createdAtMs ?? null, query.after?.id ?? null, query.limit + 1)
+    .bind(
+      scope.accountId,
+      query.status ?? null,
+      query.after?.createdAtMs ?? null,
+      query.after?.id ?? null,
+      query.limit + 1,
+      livemodeColumn(scope),
+    )
     .all<EditRow>();
   return { rows: results.slice(0, query.limit), hasMore: results.length > query.limit };
 }
@@ -171,17 +189,18 @@ export async function writeEditProgress(
 
 export type EditProgressRow = Pick<EditRow, "status" | "progress_step" | "progress_total">;
 
-/** The little the event stream polls for, scoped to the account. */
+/** The little the event stream polls for, scoped to the account and mode. */
 export async function readEditProgress(
   db: D1Database,
-  accountId: string,
+  scope: DataScope,
   editId: string,
 ): Promise<EditProgressRow | null> {
   return db
-    .prepare("SELECT status, progress_step, progress_total FROM edits WHERE id = ? AND account_id = ?")
-    .bind(editId, accountId)
+    .prepare("SELECT status, progress_step, progress_total FROM edits WHERE id = ? AND account_id = ? AND livemode = ?")
+    .bind(editId, scope.accountId, livemodeColumn(scope))
     .first<EditProgressRow>();
 }
+
 /** Ended edits whose retention is over and whose pixels are still stored, oldest ending first. */
 export async function listEditsToPurge(db: D1Database, query: { nowMs: number; limit: number }): Promise<EditRow[]> {
   const { results } = await db

@@ -1,5 +1,6 @@
 /** @module uploads: D1 queries for upload records (upload id -> account, object key, declared type and length). */
 import type { ImageContentType } from "@stochedit/shared";
+import { type DataScope, livemodeColumn } from "./data-scope.js";
 
 export interface UploadRow {
   id: string;
@@ -11,13 +12,16 @@ export interface UploadRow {
   url_expires_at: number;
   /** When its object was deleted (a day after creation, or with the pixels of the edits that used it). */
   purged_at: number | null;
+  /** 0: made with an sk_test_ key (migration 0007). */
+  livemode: 0 | 1;
 }
 
 export async function insertUpload(db: D1Database, upload: Omit<UploadRow, "purged_at">): Promise<void> {
   await db
     .prepare(
-      `INSERT INTO uploads (id, account_id, object_key, content_type, content_length, created_at, url_expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO uploads (id, account_id, object_key, content_type, content_length, created_at, url_expires_at,
+         livemode)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .bind(
       upload.id,
@@ -27,18 +31,20 @@ export async function insertUpload(db: D1Database, upload: Omit<UploadRow, "purg
       upload.content_length,
       upload.created_at,
       upload.url_expires_at,
+      upload.livemode,
     )
     .run();
 }
 
-/** Only the account's own uploads: another account's upload id reads as missing. */
-export async function readUpload(db: D1Database, accountId: string, uploadId: string): Promise<UploadRow | null> {
+/** Only the account's own uploads of the same mode: another account's, or the other mode's, reads as missing. */
+export async function readUpload(db: D1Database, scope: DataScope, uploadId: string): Promise<UploadRow | null> {
   return db
     .prepare(
-      `SELECT id, account_id, object_key, content_type, content_length, created_at, url_expires_at, purged_at
-       FROM uploads WHERE id = ? AND account_id = ?`,
+      `SELECT id, account_id, object_key, content_type, content_length, created_at, url_expires_at, purged_at,
+         livemode
+       FROM uploads WHERE id = ? AND account_id = ? AND livemode = ?`,
     )
-    .bind(uploadId, accountId)
+    .bind(uploadId, scope.accountId, livemodeColumn(scope))
     .first<UploadRow>();
 }
 

@@ -188,9 +188,9 @@ export class Dispatcher extends DurableObject<Env> {
     return "absent";
   }
 
-  /** Queue depth for autoscaling and for tests. */
-  backlog(): Backlog {
-    return countWork(this.sql);
+  /** Queue depth for autoscaling and for tests; `exceptModel`'s jobs (the test model's, own runners) left out. */
+  backlog(exceptModel: string | null = null): Backlog {
+    return countWork(this.sql, exceptModel);
   }
 
   /**

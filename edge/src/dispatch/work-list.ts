@@ -165,11 +165,17 @@ export function flagLeaseCanceled(sql: SqlStorage, editId: string): boolean {
   return sql.exec("UPDATE leases SET cancel_requested = 1 WHERE edit_id = ?", editId).rowsWritten > 0;
 }
 
-export function countWork(sql: SqlStorage): { ready: number; leased: number; oldestReadyAtMs: number | null } {
+/** Jobs waiting and leased, of every model but `exceptModel` (null: of every model). */
+export function countWork(
+  sql: SqlStorage,
+  exceptModel: string | null,
+): { ready: number; leased: number; oldestReadyAtMs: number | null } {
   const row = sql
     .exec<{ ready: number; leased: number; oldest: number | null }>(
-      `SELECT (SELECT COUNT(*) FROM ready) AS ready, (SELECT COUNT(*) FROM leases) AS leased,
-              (SELECT MIN(queued_at_ms) FROM ready) AS oldest`,
+      `SELECT (SELECT COUNT(*) FROM ready WHERE model IS NOT ?1) AS ready,
+              (SELECT COUNT(*) FROM leases WHERE model IS NOT ?1) AS leased,
+              (SELECT MIN(queued_at_ms) FROM ready WHERE model IS NOT ?1) AS oldest`,
+      exceptModel,
     )
     .one();
   return { ready: row.ready, leased: row.leased, oldestReadyAtMs: row.oldest };

@@ -10,6 +10,7 @@
  */
 import { type EditEvent, isTerminal } from "@stochedit/shared";
 import type { SSEStreamingApi } from "hono/streaming";
+import type { DataScope } from "../db/data-scope.js";
 import { readEditProgress } from "../db/edits.js";
 
 /** A comment line this often keeps proxies from closing a quiet stream (Cloudflare's idle limit is 100 s). */
@@ -20,7 +21,7 @@ const maxStreamMs = 30 * 60_000;
 export async function streamEditEvents(
   stream: SSEStreamingApi,
   db: D1Database,
-  target: { accountId: string; editId: string; pollMs: number },
+  target: { scope: DataScope; editId: string; pollMs: number },
 ): Promise<void> {
   const startedMs = Date.now();
   let lastWriteMs = startedMs;
@@ -32,7 +33,7 @@ export async function streamEditEvents(
   };
 
   while (!stream.aborted && Date.now() - startedMs < maxStreamMs) {
-    const row = await readEditProgress(db, target.accountId, target.editId);
+    const row = await readEditProgress(db, target.scope, target.editId);
     if (!row) return;
     const at = new Date().toISOString();
     const progressKey = row.progress_step > 0 ? `${row.progress_step}/${row.progress_total}` : undefined;

@@ -6,6 +6,7 @@
  */
 import { type EditRequest, retentionLimits } from "@stochedit/shared";
 import type { EdgeConfig } from "../config.js";
+import type { DataScope } from "../db/data-scope.js";
 import { readEdit } from "../db/edits.js";
 import { readUpload } from "../db/uploads.js";
 import { fieldProblem } from "../http/api-error.js";
@@ -30,21 +31,21 @@ export interface EditInputs {
 }
 
 /**
- * The request's uploads, or for an image named by an edit id that edit's output; all must be the caller's (another
- * account's upload or edit reads as missing).
+ * The request's uploads, or for an image named by an edit id that edit's output; all must be the caller's and of the
+ * caller's mode (another account's upload or edit, or one made with a key of the other mode, reads as missing).
  */
-export async function uploadedInputs(db: D1Database, accountId: string, request: EditRequest): Promise<EditInputs> {
+export async function uploadedInputs(db: D1Database, scope: DataScope, request: EditRequest): Promise<EditInputs> {
   const maskId = request.task === "img2img" ? undefined : request.mask;
   const chained = request.image.startsWith("ed_");
   const [image, mask] = await Promise.all([
-    chained ? parentOutput(db, accountId, request.image) : uploadedInput(db, accountId, "image", request.image),
-    maskId === undefined ? undefined : uploadedInput(db, accountId, "mask", maskId),
+    chained ? parentOutput(db, scope, request.image) : uploadedInput(db, scope, "image", request.image),
+    maskId === undefined ? undefined : uploadedInput(db, scope, "mask", maskId),
   ]);
   return { image, mask, parentEditId: chained ? request.image : null };
 }
 
-async function parentOutput(db: D1Database, accountId: string, editId: string): Promise<EditInput> {
-  const parent = await readEdit(db, accountId, editId);
+async function parentOutput(db: D1Database, scope: DataScope, editId: string): Promise<EditInput> {
+  const parent = await readEdit(db, scope, editId);
   if (!parent) throw fieldProblem("image", `edit ${editId} does not exist`);
   if (parent.purged_at !== null) throw fieldProblem("image", `the output of edit ${editId} was deleted`);
   const output = keptOutput(parent);
@@ -54,8 +55,8 @@ async function parentOutput(db: D1Database, accountId: string, editId: string): 
   return { field: "image", uploadId: parent.image_upload_id, key: output.key };
 }
 
-async function uploadedInput(db: D1Database, accountId: string, field: InputField, uploadId: string) {
-  const upload = await readUpload(db, accountId, uploadId);
+async function uploadedInput(db: D1Database, scope: DataScope, field: InputField, uploadId: string) {
+  const upload = await readUpload(db, scope, uploadId);
   if (!upload) throw fieldProblem(field, `upload ${uploadId} does not exist; create one with POST /v1/uploads`);
   if (upload.purged_at !== null) {
     throw fieldProblem(

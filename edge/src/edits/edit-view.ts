@@ -28,6 +28,7 @@ export function acceptedView(row: EditRow): EditAccepted {
     id: row.id,
     status: row.status,
     price: row.price_micro,
+    livemode: row.livemode === 1,
     created_at: new Date(row.created_at).toISOString(),
     links: editLinks(row.id),
   };
@@ -45,6 +46,7 @@ export async function editView(row: EditRow, s3: EdgeConfig["s3"], nowMs: number
     seed: row.seed,
     model: row.model,
     attempts: row.attempts,
+    livemode: row.livemode === 1,
     created_at: new Date(row.created_at).toISOString(),
     started_at: iso(row.started_at),
     finished_at: iso(row.finished_at),

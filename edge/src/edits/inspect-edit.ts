@@ -5,6 +5,7 @@
  */
 import { type DragPair, type EditRequest, imageSizeProblem, type Quote, quote, type Size } from "@stochedit/shared";
 import type { EdgeConfig } from "../config.js";
+import type { DataScope } from "../db/data-scope.js";
 import { ApiError, fieldProblem } from "../http/api-error.js";
 import { probeImageSize } from "../storage/image-size.js";
 import { objectUrl, s3Client } from "../storage/object-store.js";
@@ -17,8 +18,15 @@ export interface InspectedEdit {
   quote: Quote;
 }
 
-/** The settings checked before any object is read or copied; returns the model the edit runs on. */
-export function checkEditSettings(config: EdgeConfig, request: EditRequest): string {
+/**
+ * The settings checked before any object is read or copied; returns the model the edit runs on. A test-mode request
+ * is checked as a live one, and then runs on the test model.
+ */
+export function checkEditSettings(
+  config: EdgeConfig,
+  scope: Pick<DataScope, "livemode">,
+  request: EditRequest,
+): string {
   if (request.webhook_url !== undefined) {
     const problem = webhookUrlProblem(request.webhook_url, config.webhooks);
     if (problem) throw fieldProblem("webhook_url", problem);
@@ -27,7 +35,7 @@ export function checkEditSettings(config: EdgeConfig, request: EditRequest): str
   if (!config.servedModels.includes(model)) {
     throw fieldProblem("model", `model "${model}" is not served; choose one of: ${config.servedModels.join(", ")}`);
   }
-  return model;
+  return scope.livemode ? model : config.testModel;
 }
 
 /**

@@ -10,7 +10,8 @@ import { sha256Hex } from "../auth/digest.js";
 import { createEditWithHold } from "../billing/ledger.js";
 import type { EdgeConfig } from "../config.js";
 import { readAccount } from "../db/accounts.js";
-import { type EditRow, readEditByIdempotencyKey, releaseIdempotencyKey } from "../db/edits.js";
+import type { DataScope } from "../db/data-scope.js";
+import { type EditRow, readEditByIdempotencyKey, releaseIdempotencyKey, storedIdempotencyKey } from "../db/edits.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { ApiError } from "../http/api-error.js";
 import { newEditId, randomSeed } from "../ids.js";
@@ -43,12 +44,12 @@ export async function submitEdit(
   const requestSha256 = await sha256Hex(JSON.stringify(request));
   const nowMs = Date.now();
   if (idempotencyKey !== undefined) {
-    const earlier = await earlierSubmission(db, caller.accountId, idempotencyKey, requestSha256, nowMs);
+    const earlier = await earlierSubmission(db, caller, idempotencyKey, requestSha256, nowMs);
     if (earlier) return earlier;
   }
 
-  const model = checkEditSettings(config, request);
-  const uploaded = await uploadedInputs(db, caller.accountId, request);
+  const model = checkEditSettings(config, caller, request);
+  const uploaded = await uploadedInputs(db, caller, request);
   const editId = newEditId();
   const inputs = await pinInputs(config.s3, uploaded, caller.accountId, editId);
   let submission: Submission;
@@ -81,6 +82,8 @@ export async function submitEdit(
       error: jobError("internal", "the job could not be queued; it was not charged"),
       nowMs: Date.now(),
     });
+    // The 503 says retry: the key must then make a new edit, not replay this failed one.
+    if (edit.idempotency_key !== null) await releaseIdempotencyKey(db, edit.id, edit.idempotency_key);
     console.error(JSON.stringify({ level: "error", editId: edit.id, message: "enqueue failed", error: String(error) }));
     throw new ApiError("unavailable", `edit ${edit.id} could not be queued and was not charged; retry shortly`);
   }
@@ -140,7 +143,7 @@ async function holdAndRecord(
     attempts: 0,
     error_json: null,
     output_json: null,
-    idempotency_key: idempotencyKey ?? null,
+    idempotency_key: idempotencyKey === undefined ? null : storedIdempotencyKey(caller, idempotencyKey),
     request_sha256: requestSha256,
     created_at: nowMs,
     started_at: null,
@@ -149,13 +152,14 @@ async function holdAndRecord(
     retention_seconds: request.retention_seconds,
     purged_at: null,
     parent_edit_id: inputs.parentEditId,
+    livemode: caller.livemode ? 1 : 0,
   };
   const outcome = await createEditWithHold(db, edit);
   if (outcome === "created") return { edit, replayed: false };
   const earlier =
     idempotencyKey === undefined
       ? undefined
-      : await earlierSubmission(db, caller.accountId, idempotencyKey, requestSha256, nowMs);
+      : await earlierSubmission(db, caller, idempotencyKey, requestSha256, nowMs);
   if (earlier) return earlier;
   if (outcome === "duplicate_idempotency_key") throw new Error("idempotency key collided but no edit holds it");
   const account = await readAccount(db, caller.accountId);
@@ -168,15 +172,15 @@ async function holdAndRecord(
 /** The edit this key created less than `idempotencyKeyTtlMs` ago, if any; a key that old is released instead. */
 async function earlierSubmission(
   db: D1Database,
-  accountId: string,
+  scope: DataScope,
   idempotencyKey: string,
   requestSha256: string,
   nowMs: number,
 ): Promise<Submission | undefined> {
-  const earlier = await readEditByIdempotencyKey(db, accountId, idempotencyKey);
+  const earlier = await readEditByIdempotencyKey(db, scope, idempotencyKey);
   if (!earlier) return undefined;
   if (nowMs - earlier.created_at >= idempotencyKeyTtlMs) {
-    await releaseIdempotencyKey(db, earlier.id, idempotencyKey);
+    await releaseIdempotencyKey(db, earlier.id, storedIdempotencyKey(scope, idempotencyKey));
     return undefined;
   }
   if (earlier.request_sha256 !== requestSha256) {

@@ -26,7 +26,7 @@ const getAccount = createRoute({
 });
 
 accountRoutes.openapi(getAccount, async (c) => {
-  const account = await readAccountView(c.env.DB, c.get("caller").accountId);
+  const account = await readAccountView(c.env.DB, c.get("caller"));
   if (!account) throw new ApiError("not_found", "the account of this key no longer exists");
   return c.json(account, 200);
 });
@@ -36,8 +36,9 @@ const listLedgerRoute = createRoute({
   path: "/v1/account/ledger",
   tags: ["account"],
   summary:
-    "Every ledger entry of the caller's account, newest first; pass next_cursor as cursor for the next page. " +
-    "The amounts of all entries add up to the balance, their held_change to the held amount",
+    "Every ledger entry of the caller's account in the key's mode, newest first; pass next_cursor as cursor for " +
+    "the next page. A live key's entries add up to the balance, their held_change to the held amount; a test " +
+    "key's entries move 0",
   security: apiKeySecurity,
   middleware: [requireScope("edits:read")] as const,
   request: { query: LedgerListQuery },
@@ -49,7 +50,7 @@ const listLedgerRoute = createRoute({
 
 accountRoutes.openapi(listLedgerRoute, async (c) => {
   const query = c.req.valid("query");
-  const { entries, hasMore } = await listLedger(c.env.DB, c.get("caller").accountId, {
+  const { entries, hasMore } = await listLedger(c.env.DB, c.get("caller"), {
     limit: query.limit,
     beforeId: query.cursor === undefined ? undefined : decodeLedgerCursor(query.cursor),
   });

@@ -55,6 +55,7 @@ describe("admin accounts and credits", () => {
         held_change: 0,
         edit_id: null,
         note: "welcome bonus",
+        livemode: true,
         created_at: expect.any(String),
       },
     ]);

@@ -30,8 +30,8 @@ const getEvents = createRoute({
 
 editEventRoutes.openapi(getEvents, async (c) => {
   const { id } = c.req.valid("param");
-  const accountId = c.get("caller").accountId;
-  if (!(await readEdit(c.env.DB, accountId, id))) throw new ApiError("not_found", `edit ${id} does not exist`);
+  const scope = c.get("caller");
+  if (!(await readEdit(c.env.DB, scope, id))) throw new ApiError("not_found", `edit ${id} does not exist`);
   const pollMs = readConfig(c.env).ssePollMs;
-  return streamSSE(c, (stream) => streamEditEvents(stream, c.env.DB, { accountId, editId: id, pollMs }));
+  return streamSSE(c, (stream) => streamEditEvents(stream, c.env.DB, { scope, editId: id, pollMs }));
 });

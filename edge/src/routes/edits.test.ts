@@ -40,6 +40,7 @@ describe("POST /v1/edits", () => {
       id: expect.stringMatching(/^ed_[A-Za-z0-9]{20}$/),
       status: "queued",
       price,
+      livemode: true,
       created_at: expect.any(String),
       links: {
         self: `/v1/edits/${reply.body.id}`,
@@ -165,6 +166,22 @@ describe("when the Dispatcher fails", () => {
     expect(edits.results[0]!.status).toBe("failed");
     expect(JSON.parse(edits.results[0]!.error_json)).toMatchObject({ code: "internal" });
     expect(await ledgerTotals(customer.account.id)).toMatchObject({ balance: start.balance, held: 0 });
+  });
+
+  it("frees the Idempotency-Key of an edit it could not queue, so the client's retry with it makes a new edit", async () => {
+    const customer = await createCustomer("edits-enqueue-fails-retry");
+    const image = await uploadPng(customer.key, 160, 120);
+    const enqueue = vi.spyOn(Dispatcher.prototype, "enqueue").mockImplementationOnce(() => {
+      throw new Error("dispatcher unreachable");
+    });
+    expectProblem(await submit(customer.key, drag(image), "retry-me"), 503, "unavailable");
+    enqueue.mockRestore();
+    const retried = await submit(customer.key, drag(image), "retry-me");
+    expect(retried.status).toBe(202);
+    expect(retried.body.status).toBe("queued");
+    expect(retried.headers.get("idempotent-replayed")).toBeNull();
+    const again = await submit(customer.key, drag(image), "retry-me");
+    expect(again.body.id).toBe(retried.body.id);
   });
 
   it("answers an unexpected error with a 500 that reveals nothing internal", async () => {

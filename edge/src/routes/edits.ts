@@ -86,11 +86,11 @@ const getEdit = createRoute({
 
 editRoutes.openapi(getEdit, async (c) => {
   const { id } = c.req.valid("param");
-  const { accountId } = c.get("caller");
-  const row = await readEdit(c.env.DB, accountId, id);
+  const scope = c.get("caller");
+  const row = await readEdit(c.env.DB, scope, id);
   if (!row) throw new ApiError("not_found", `edit ${id} does not exist`);
   const view = await editView(row, readConfig(c.env).s3, Date.now());
-  if (row.parent_edit_id !== null) view.chain = await readEditAncestors(c.env.DB, accountId, id);
+  if (row.parent_edit_id !== null) view.chain = await readEditAncestors(c.env.DB, scope.accountId, id);
   return c.json(view, 200);
 });
 
@@ -110,7 +110,7 @@ const listEditsRoute = createRoute({
 
 editRoutes.openapi(listEditsRoute, async (c) => {
   const query = c.req.valid("query");
-  const { rows, hasMore } = await listEdits(c.env.DB, c.get("caller").accountId, {
+  const { rows, hasMore } = await listEdits(c.env.DB, c.get("caller"), {
     status: query.status,
     limit: query.limit,
     after: query.cursor === undefined ? undefined : decodeEditCursor(query.cursor),
@@ -142,7 +142,7 @@ const postCancel = createRoute({
 });
 
 editRoutes.openapi(postCancel, async (c) => {
-  const row = await cancelEdit(c.env, c.get("caller").accountId, c.req.valid("param").id);
+  const row = await cancelEdit(c.env, c.get("caller"), c.req.valid("param").id);
   return c.json(await editView(row, readConfig(c.env).s3, Date.now()), 200);
 });
 
@@ -162,7 +162,7 @@ const getOutput = createRoute({
 
 editRoutes.openapi(getOutput, async (c) => {
   const { id } = c.req.valid("param");
-  const row = await readEdit(c.env.DB, c.get("caller").accountId, id);
+  const row = await readEdit(c.env.DB, c.get("caller"), id);
   if (!row) throw new ApiError("not_found", `edit ${id} does not exist`);
   if (row.purged_at !== null) {
     throw new ApiError("gone", `the pixels of edit ${id} were deleted at ${new Date(row.purged_at).toISOString()}`);
@@ -191,15 +191,15 @@ const deleteOutput = createRoute({
 
 editRoutes.openapi(deleteOutput, async (c) => {
   const { id } = c.req.valid("param");
-  const { accountId } = c.get("caller");
+  const scope = c.get("caller");
   const db = c.env.DB;
-  const row = await readEdit(db, accountId, id);
+  const row = await readEdit(db, scope, id);
   if (!row) throw new ApiError("not_found", `edit ${id} does not exist`);
   const s3 = readConfig(c.env).s3;
   const nowMs = Date.now();
   if (row.purged_at === null && !(await purgeEditPixels(db, s3, row, nowMs))) {
     throw new ApiError("conflict", `edit ${id} is ${row.status}: cancel it or wait for it to end first`);
   }
-  const purged = await readEdit(db, accountId, id);
+  const purged = await readEdit(db, scope, id);
   return c.json(await editView(purged!, s3, nowMs), 200);
 });

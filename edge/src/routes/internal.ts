@@ -61,7 +61,12 @@ internalRoutes.post("/internal/jobs/:id/release", async (c) => {
 });
 
 internalRoutes.get("/internal/metrics", metricsAuth(), async (c) => {
-  const [backlog, webhooksOwed] = await Promise.all([dispatcherStub(c.env).backlog(), countOwedWebhooks(c.env.DB)]);
+  // The autoscaled (GPU) pool's work: test-mode edits run on the test model's own runners and do not count.
+  const testModel = readConfig(c.env).testModel;
+  const [backlog, webhooksOwed] = await Promise.all([
+    dispatcherStub(c.env).backlog(testModel),
+    countOwedWebhooks(c.env.DB),
+  ]);
   const metrics: BacklogMetrics = {
     queued: backlog.ready,
     running: backlog.leased,

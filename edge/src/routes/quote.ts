@@ -26,8 +26,8 @@ const postQuote = createRoute({
 quoteRoutes.openapi(postQuote, async (c) => {
   const config = readConfig(c.env);
   const request = c.req.valid("json");
-  checkEditSettings(config, request);
-  const inputs = await uploadedInputs(c.env.DB, c.get("caller").accountId, request);
+  checkEditSettings(config, c.get("caller"), request);
+  const inputs = await uploadedInputs(c.env.DB, c.get("caller"), request);
   const inspected = await inspectEdit(config, request, inputs);
   return c.json(inspected.quote, 200);
 });

@@ -23,12 +23,6 @@ const postUpload = createRoute({
 });
 
 uploadRoutes.openapi(postUpload, async (c) => {
-  const upload = await createUpload(
-    c.env.DB,
-    readConfig(c.env),
-    c.get("caller").accountId,
-    c.req.valid("json"),
-    Date.now(),
-  );
+  const upload = await createUpload(c.env.DB, readConfig(c.env), c.get("caller"), c.req.valid("json"), Date.now());
   return c.json(upload, 201);
 });

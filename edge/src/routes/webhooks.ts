@@ -66,7 +66,7 @@ const listDeliveries = createRoute({
 
 webhookRoutes.openapi(listDeliveries, async (c) => {
   const { id } = c.req.valid("param");
-  if (!(await readEdit(c.env.DB, c.get("caller").accountId, id))) {
+  if (!(await readEdit(c.env.DB, c.get("caller"), id))) {
     throw new ApiError("not_found", `edit ${id} does not exist`);
   }
   return c.json({ data: await listWebhookDeliveries(c.env.DB, id) }, 200);

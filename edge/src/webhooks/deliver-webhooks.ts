@@ -98,6 +98,7 @@ async function signedRequest(
   const payload: WebhookPayload = {
     type: event.type,
     timestamp: new Date(nowMs).toISOString(),
+    livemode: edit.livemode === 1,
     data: await editView(edit, config.s3, nowMs),
   };
   const body = JSON.stringify(payload);

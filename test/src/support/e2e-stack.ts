@@ -20,7 +20,10 @@ export interface E2eStack {
   readonly hmacSecret: string;
   /** Bearer token of GET /internal/metrics (the autoscaler's backlog). */
   readonly metricsToken: string;
+  /** sk_live_...: its edits are charged (the account starts with 100 credits). */
   readonly apiKey: string;
+  /** sk_test_... of the same account: free, run on the test model (start a runner with testModelRunnerEnv()). */
+  readonly testApiKey: string;
   readonly accountId: string;
   /** The URL of an object in the stack's S3 (s3rver), which takes unsigned requests: for tests that write there. */
   objectUrl(key: string): string;
@@ -96,6 +99,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       hmacSecret,
       metricsToken,
       apiKey: account.apiKey,
+      testApiKey: account.testApiKey,
       accountId: account.accountId,
       objectUrl: (key) => `${bucketUrl}/${key}`,
       logs,

@@ -17,6 +17,9 @@ export interface Delivery {
   readonly verifyError?: string;
   /** What this receiver answered. */
   readonly answeredStatus: number;
+  /** The raw body and the Standard Webhooks headers as received, for verifying them another way. */
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface WebhookReceiver {
@@ -56,6 +59,8 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
       webhookId: headers["webhook-id"]!,
       payload,
       answeredStatus,
+      body,
+      headers,
       ...(verifyError && { verifyError }),
     };
     deliveries.push(delivery);

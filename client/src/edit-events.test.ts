@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readEditEvents } from "./edit-events.js";
+import { UnexpectedResponseError } from "./errors.js";
 
 const id = "ed_Q2w9Xk4LmN7pR1tYv8Zb";
 const at = "2026-01-01T00:00:00.000Z";
@@ -30,6 +31,6 @@ describe("readEditEvents", () => {
     const bad = streamOf([`event: progress\ndata: {"type":"progress","id":"${id}","progress":{"step":-1}}\n\n`]);
     await expect(async () => {
       for await (const _ of readEditEvents(bad));
-    }).rejects.toThrow();
+    }).rejects.toBeInstanceOf(UnexpectedResponseError);
   });
 });

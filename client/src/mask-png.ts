@@ -1,4 +1,8 @@
-/** @module grey-png: an 8-bit greyscale PNG encoder, the mask format (one channel, 255 = editable / fill). */
+/**
+ * @module mask-png: an 8-bit greyscale PNG encoder, the mask format (one channel, 255 = editable / fill). It runs
+ * wherever the client does: zlib through CompressionStream where the runtime has it, else stored (uncompressed)
+ * deflate blocks, which every PNG decoder reads (React Native's Hermes has no CompressionStream).
+ */
 
 const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const colourTypeGrey = 0;
@@ -35,8 +39,45 @@ async function zlib(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** `pixels` holds one byte per pixel, row by row. */
-export async function encodeGreyPng(pixels: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+/** The largest stored deflate block (RFC 1951 3.2.4: LEN is 16 bits). */
+const maxStoredBlock = 0xffff;
+
+/** Adler-32, the checksum that ends a zlib stream. */
+function adler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (const byte of bytes) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
+/** A zlib stream of stored deflate blocks: no compression, no dependency, valid for every inflater. */
+export function zlibStored(bytes: Uint8Array): Uint8Array {
+  const blocks = Math.max(1, Math.ceil(bytes.length / maxStoredBlock));
+  const out = new Uint8Array(2 + blocks * 5 + bytes.length + 4);
+  const view = new DataView(out.buffer);
+  out.set([0x78, 0x01], 0); // deflate, 32 KiB window; no preset dictionary; check bits make 0x7801 % 31 == 0
+  let at = 2;
+  for (let block = 0; block < blocks; block++) {
+    const data = bytes.subarray(block * maxStoredBlock, (block + 1) * maxStoredBlock);
+    out[at] = block === blocks - 1 ? 1 : 0; // BFINAL, BTYPE 00 (stored)
+    view.setUint16(at + 1, data.length, true);
+    view.setUint16(at + 3, ~data.length & 0xffff, true);
+    out.set(data, at + 5);
+    at += 5 + data.length;
+  }
+  view.setUint32(at, adler32(bytes));
+  return out;
+}
+
+function compress(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> | Uint8Array {
+  return typeof CompressionStream === "function" ? zlib(bytes) : zlibStored(bytes);
+}
+
+/** A mask as PNG bytes, ready for `upload`. `pixels` holds one byte per pixel, row by row (255 = editable / fill). */
+export async function encodeMaskPng(pixels: Uint8Array, width: number, height: number): Promise<Uint8Array> {
   if (pixels.length !== width * height) {
     throw new RangeError(`${pixels.length} pixels given for a ${width}x${height} image`);
   }
@@ -51,7 +92,7 @@ export async function encodeGreyPng(pixels: Uint8Array, width: number, height: n
   const parts = [
     Uint8Array.from(signature),
     chunk("IHDR", header),
-    chunk("IDAT", await zlib(scanlines)),
+    chunk("IDAT", await compress(scanlines)),
     chunk("IEND", new Uint8Array(0)),
   ];
   const png = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));

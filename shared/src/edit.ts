@@ -36,6 +36,7 @@ export const EditLinks = z.object({
   self: z.string(),
   cancel: z.string(),
   events: z.string(),
+  previews: z.string(),
   output: z.string().meta({ description: "GET: 302 to the output; DELETE: delete the pixels now" }),
 });
 
@@ -53,6 +54,9 @@ export const Edit = z
     seed: z.int(),
     model: z.string(),
     attempts: z.int(),
+    previews_ready: z.int().meta({
+      description: "Previews the current attempt has sent so far (GET /v1/edits/{id}/previews, `preview` events)",
+    }),
     created_at: z.iso.datetime(),
     started_at: z.iso.datetime().nullable(),
     finished_at: z.iso.datetime().nullable(),

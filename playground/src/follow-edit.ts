@@ -36,6 +36,7 @@ export async function followEdit(
     const stream = await api.editEvents(accepted.id, signal);
     for await (const event of readEditEvents(stream)) {
       if (event.type === "progress") card.progress(event.progress);
+      else if (event.type === "preview") card.preview(event.preview);
       else if (isTerminal(event.status)) break;
       else card.status(event.status);
     }

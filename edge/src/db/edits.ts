@@ -40,12 +40,15 @@ export interface EditRow {
   purged_at: number | null;
   /** A chained edit's parent: the edit whose output was its image (migration 0006). */
   parent_edit_id: string | null;
+  /** Previews of the latest run (edit_previews rows of the current lease, migration 0007). */
+  previews_ready: number;
 }
 
 const editColumns = `id, account_id, task, sampler, status, request_json, image_upload_id, mask_upload_id, image_key,
   mask_key, width, height, price_micro, charged_micro, seed, model, progress_step, progress_total, attempts, error_json, output_json,
   idempotency_key, request_sha256, created_at, started_at, finished_at, lease_id, retention_seconds, purged_at,
-  parent_edit_id`;
+  parent_edit_id,
+  (SELECT COUNT(*) FROM edit_previews p WHERE p.edit_id = edits.id AND p.lease_id = edits.lease_id) AS previews_ready`;
 
 /** Scoped to the account: another account's edit reads as missing (404, never 403). */
 export async function readEdit(db: D1Database, accountId: string, editId: string): Promise<EditRow | null> {

@@ -149,6 +149,7 @@ async function holdAndRecord(
     retention_seconds: request.retention_seconds,
     purged_at: null,
     parent_edit_id: inputs.parentEditId,
+    previews_ready: 0,
   };
   const outcome = await createEditWithHold(db, edit);
   if (outcome === "created") return { edit, replayed: false };

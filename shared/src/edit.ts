@@ -55,7 +55,7 @@ export const Edit = z
     model: z.string(),
     attempts: z.int(),
     previews_ready: z.int().meta({
-      description: "Previews the current attempt has sent so far (GET /v1/edits/{id}/previews, `preview` events)",
+      description: "Previews the latest run has sent so far (GET /v1/edits/{id}/previews, `preview` events)",
     }),
     created_at: z.iso.datetime(),
     started_at: z.iso.datetime().nullable(),

@@ -70,7 +70,7 @@ describe("preview schemas", () => {
   });
 
   it("shows a preview as a JPEG data URL", () => {
-    const preview = { index: 1, step: 30, total: 120, attempt: 1, width: 256, height: 192 };
+    const preview = { index: 1, step: 30, total: 120, width: 256, height: 192 };
     expect(EditPreview.safeParse({ ...preview, url: "data:image/jpeg;base64,/9j/" }).success).toBe(true);
     expect(EditPreview.safeParse({ ...preview, url: "https://example.com/p.jpg" }).success).toBe(false);
   });

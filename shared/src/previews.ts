@@ -29,7 +29,9 @@ export function base64ByteLength(text: string): number {
 
 export const EditPreview = z
   .object({
-    index: z.int().min(0).meta({ description: "0, 1, ... in the order the edit made them" }),
+    index: z.int().min(0).meta({
+      description: "0, 1, ... in the order the run made them; 0 again means a new run (a retry) started over",
+    }),
     step: z.int().min(0).meta({
       description:
         "The denoising step whose clean-image estimate this is; 0: a drag's copy-pasted start, before the first step",
@@ -37,9 +39,6 @@ export const EditPreview = z
     total: z.int().min(1).meta({
       description:
         "Denoising steps of the whole edit, every drag operation (ODE-Drag's progress also counts inversion)",
-    }),
-    attempt: z.int().min(1).meta({
-      description: "The run of the edit that made it: a retried edit starts its previews again at index 0",
     }),
     width: z.int().min(1),
     height: z.int().min(1),
@@ -52,6 +51,6 @@ export const EditPreview = z
 export type EditPreview = z.infer<typeof EditPreview>;
 
 export const EditPreviewList = z
-  .object({ data: z.array(EditPreview).meta({ description: "The current attempt's previews, by index" }) })
+  .object({ data: z.array(EditPreview).meta({ description: "The latest run's previews, by index" }) })
   .meta({ id: "EditPreviewList" });
 export type EditPreviewList = z.infer<typeof EditPreviewList>;

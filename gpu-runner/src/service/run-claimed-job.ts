@@ -16,8 +16,8 @@ import { JobStop } from "./job-stop.js";
 import { type LeaseKeeper, startLeaseKeeper } from "./lease-keeper.js";
 import type { LogFields, Logger } from "./logger.js";
 import { downloadObject, uploadObject } from "./object-transfer.js";
-import { checkPricedSize } from "./priced-input.js";
 import { previewSender } from "./preview-sender.js";
+import { checkPricedSize } from "./priced-input.js";
 import { progressThrottle } from "./progress-throttle.js";
 import type { JobOutcome, JobStep, RunnerMetrics } from "./runner-metrics.js";
 

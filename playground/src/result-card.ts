@@ -22,6 +22,7 @@ export class ResultCard {
   private readonly bar: HTMLProgressElement;
   private readonly cancelButton: HTMLButtonElement;
   private readonly image: HTMLImageElement;
+  private readonly latestPreview: HTMLImageElement;
   private readonly previewStrip: HTMLElement;
   private readonly downloadLink: HTMLAnchorElement;
   private readonly errorBox: HTMLElement;
@@ -35,7 +36,8 @@ export class ResultCard {
     this.bar.setAttribute("aria-label", `${name} progress`);
     this.cancelButton = make("button", { type: "button", className: "cancel", textContent: "Cancel", hidden: true });
     this.cancelButton.setAttribute("aria-label", `Cancel ${name} edit`);
-    this.image = make("img", { alt: `${name} result`, hidden: true });
+    this.image = make("img", { className: "output", alt: `${name} result`, hidden: true });
+    this.latestPreview = make("img", { className: "latest-preview", alt: `${name} latest preview`, hidden: true });
     this.previewStrip = make("div", { className: "previews", hidden: true });
     this.previewStrip.setAttribute("aria-label", `${name} previews`);
     this.downloadLink = make("a", { className: "download", textContent: `Download ${name} result`, hidden: true });
@@ -48,6 +50,7 @@ export class ResultCard {
       this.statusLine,
       this.bar,
       this.cancelButton,
+      this.latestPreview,
       this.image,
       this.previewStrip,
       this.downloadLink,
@@ -85,7 +88,7 @@ export class ResultCard {
   }
 
   /**
-   * A preview joins the strip in its index's place, and stands in the result's place until the output arrives. A
+   * A preview joins the strip in its index's place, and is shown large until the output takes its place. A
    * stream that reconnects sends the previews again (the same ones change nothing); index 0 with another picture is a
    * new run of the edit (a retry), which starts the strip over.
    */
@@ -104,9 +107,9 @@ export class ResultCard {
     else this.previewStrip.insertBefore(thumb, later ?? null);
     this.previewStrip.hidden = false;
     if (this.ended) return;
-    this.image.src = preview.url;
-    this.image.alt = `${this.sampler.toUpperCase()} preview: ${label}`;
-    this.image.hidden = false;
+    this.latestPreview.src = preview.url;
+    this.latestPreview.alt = `${this.sampler.toUpperCase()} latest preview: ${label}`;
+    this.latestPreview.hidden = false;
   }
 
   succeeded(edit: Edit, output: Blob): void {
@@ -115,8 +118,8 @@ export class ResultCard {
     this.bar.value = this.bar.max;
     const size = edit.output ? `${edit.output.width}x${edit.output.height}, ` : "";
     this.status(`succeeded: ${size}seed ${edit.seed}, charged ${formatCredits(edit.charged)}`);
+    this.latestPreview.hidden = true;
     this.image.src = this.objectUrl;
-    this.image.alt = `${this.sampler.toUpperCase()} result`;
     this.image.hidden = false;
     this.downloadLink.href = this.objectUrl;
     this.downloadLink.download = `stochedit-${edit.id}-${this.sampler}.${extensions[output.type] ?? "png"}`;

@@ -114,6 +114,7 @@ describe("presets in the price", () => {
         stepsPerOperation: calls(preset) / 5,
         batch: 4,
         unetCalls: calls(preset),
+        decoderCalls: 0,
       });
       const price = priceMicroCredits(request, size512);
       expect(price).toBe(priceTable.baseMicroCredits.drag + 100 * calls(preset) * 4);

@@ -27,6 +27,20 @@ describe("readEditEvents", () => {
     expect(events).toEqual([JSON.parse(running), JSON.parse(progress)]);
   });
 
+  it("yields preview events with their JPEG data URL", async () => {
+    const preview = JSON.stringify({
+      type: "preview",
+      id,
+      preview: { index: 0, step: 0, total: 12, width: 64, height: 48, url: "data:image/jpeg;base64,/9j/" },
+      at,
+    });
+    const events = [];
+    for await (const event of readEditEvents(streamOf([`id: 7\nevent: preview\ndata: ${preview}\n\n`]))) {
+      events.push(event);
+    }
+    expect(events).toEqual([JSON.parse(preview)]);
+  });
+
   it("fails on an event that does not match the schema rather than showing something made up", async () => {
     const bad = streamOf([`event: progress\ndata: {"type":"progress","id":"${id}","progress":{"step":-1}}\n\n`]);
     await expect(async () => {

@@ -4,7 +4,7 @@ import { EditEvent } from "./schemas.js";
 import { SseParser } from "./sse-parser.js";
 
 /** Event names that carry an EditEvent; others (comments, future kinds) are passed over. */
-const editEventNames = new Set<string>(["status", "progress"]);
+const editEventNames = new Set<string>(["status", "progress", "preview"]);
 
 /** Yields events until the server closes the stream or the consumer stops reading (the body is then canceled). */
 export async function* readEditEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<EditEvent> {

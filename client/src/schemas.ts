@@ -31,6 +31,7 @@ export type {
 export { EditEvent, WebhookPayload } from "../../shared/src/events.js";
 export type { JobError, JobErrorCode } from "../../shared/src/job-error.js";
 export { uploadLimits } from "../../shared/src/limits.js";
+export type { EditPreview } from "../../shared/src/previews.js";
 export { Quote } from "../../shared/src/pricing.js";
 export { Problem, type ProblemCode, type ProblemFieldError } from "../../shared/src/problem.js";
 export { type ImageContentType, UploadResponse } from "../../shared/src/uploads.js";

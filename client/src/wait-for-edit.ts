@@ -7,7 +7,7 @@
 import { readEditEvents } from "./edit-events.js";
 import { EditFailedError, StocheditError } from "./errors.js";
 import { abortReason, retryDelayMs, sleep } from "./retry-policy.js";
-import { type Edit, type EditStatus, isTerminal } from "./schemas.js";
+import { type Edit, type EditPreview, type EditStatus, isTerminal } from "./schemas.js";
 
 /** What `onProgress` is told, each time the status or the step changes. */
 export interface EditUpdate {
@@ -22,6 +22,11 @@ export interface EditUpdate {
 
 export interface WaitOptions {
   readonly onProgress?: (update: EditUpdate) => void;
+  /**
+   * Each `preview` event of an edit that asked for previews (a JPEG data URL of the current estimate), in order. A
+   * reconnected stream sends the previews again; a handed-back run starts again at index 0. Streaming only.
+   */
+  readonly onPreview?: (preview: EditPreview) => void;
   /** Stops waiting (the edit goes on: cancel it with `cancel`). */
   readonly signal?: AbortSignal;
   /** How often the edit is read when polling (no streaming bodies). Default 1000 ms. */
@@ -52,6 +57,7 @@ export async function waitForEdit(feed: EditFeed, id: string, options: WaitOptio
           for await (const event of readEditEvents(body)) {
             failures = 0;
             if (event.type === "progress") report.progress(event.progress.step, event.progress.total);
+            else if (event.type === "preview") options.onPreview?.(event.preview);
             else {
               report.status(event.status);
               if (isTerminal(event.status)) break;

@@ -80,6 +80,7 @@ describe("app", () => {
       "/v1/edits/{id}/deliveries",
       "/v1/edits/{id}/events",
       "/v1/edits/{id}/output",
+      "/v1/edits/{id}/previews",
       "/v1/quote",
       "/v1/uploads",
     ]);
@@ -89,6 +90,8 @@ describe("app", () => {
       "Edit",
       "EditAccepted",
       "EditEvent",
+      "EditPreview",
+      "EditPreviewList",
       "Problem",
       "Quote",
       "UploadResponse",

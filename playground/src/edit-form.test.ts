@@ -13,6 +13,7 @@ const form: EditForm = {
   t0: 0.5,
   pairs: [{ from: [1, 2], to: [3, 4] }],
   mask: undefined,
+  previews: 0,
 };
 
 describe("editRequest", () => {
@@ -30,6 +31,17 @@ describe("editRequest", () => {
     });
     expect(EditRequest.parse(body)).toMatchObject({ task: "drag", t0: 0.5 });
     expect(editRequest({ ...form, mask }, "sde")).toMatchObject({ mask, sampler: "sde" });
+  });
+
+  it("asks for previews only when some are wanted, and the quote prices them", () => {
+    expect(editRequest(form, "sde")).not.toHaveProperty("previews");
+    const previewed = editRequest({ ...form, previews: 3 }, "sde");
+    expect(EditRequest.parse(previewed).previews).toBe(3);
+    const size = { width: 512, height: 512 };
+    const plain = quote(EditRequest.parse(quoteRequest(form, "sde")), size);
+    const priced = quote(EditRequest.parse(quoteRequest({ ...form, previews: 3 }, "sde")), size);
+    expect(priced.decoder_calls).toBe(4);
+    expect(priced.price).toBeGreaterThan(plain.price);
   });
 
   it("leaves the seed out when none is set, so the API draws one", () => {

@@ -20,6 +20,8 @@ export interface EditForm {
   readonly pairs: readonly DragPair[];
   /** The uploaded mask: optional for drag, required for inpaint, unused by img2img. */
   readonly mask: UploadId | undefined;
+  /** How many previews the edit sends while it runs (0: none, left out of the body). */
+  readonly previews: number;
 }
 
 export function editRequest(form: EditForm, sampler: Sampler): EditRequestInput {
@@ -29,6 +31,7 @@ export function editRequest(form: EditForm, sampler: Sampler): EditRequestInput 
     sampler,
     steps: form.steps,
     ...(form.seed !== undefined && { seed: form.seed }),
+    ...(form.previews !== 0 && { previews: form.previews }),
   };
   switch (form.task) {
     case "drag":

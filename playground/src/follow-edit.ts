@@ -24,6 +24,7 @@ export async function followEdit(
   try {
     const edit = await client.wait(accepted.id, {
       signal,
+      onPreview: (preview) => card.preview(preview),
       onProgress: (update) => {
         if (update.status === "running" && update.total > 0) card.progress(update);
         else if (update.status === "queued" || update.status === "running") card.status(update.status);

@@ -39,6 +39,7 @@ const seedInput = byId("seed", HTMLInputElement);
 const t0Name = byId("t0-name", HTMLElement);
 const t0Input = byId("t0", HTMLInputElement);
 const stepsInput = byId("steps", HTMLInputElement);
+const previewsInput = byId("previews", HTMLInputElement);
 const runButton = byId("run", HTMLButtonElement);
 const results = byId("results", HTMLElement);
 const errors = new ErrorPanel(byId("error", HTMLElement));
@@ -87,6 +88,7 @@ function editForm(image: string, maskId: string | undefined): EditForm {
     t0: numberOf(t0Input),
     pairs: pairs.pairs,
     mask: maskId,
+    previews: numberOf(previewsInput),
   };
 }
 

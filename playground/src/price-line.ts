@@ -11,6 +11,8 @@ export class PriceLine {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Answers to older requests arrive late sometimes: only the latest request's answer is shown. */
   private latest = 0;
+  /** The requests being priced or shown, as JSON; none after a failure, so that the same requests are tried again. */
+  private pricedKey: string | undefined;
 
   constructor(
     private readonly element: HTMLElement,
@@ -21,12 +23,18 @@ export class PriceLine {
   nothingToPrice(hint: string): void {
     clearTimeout(this.timer);
     this.latest++;
+    this.pricedKey = undefined;
     this.element.textContent = `Price: ${hint}`;
     this.errors.clear("price");
   }
 
   /** Quotes every request (one per sampler) and shows their sum, and each price when there are several. */
   schedule(requests: readonly EditRequestInput[]): void {
+    // A change event that changes no request (a field's blur as Run is pressed) keeps the price as it is: resetting
+    // the line would move the Run button between the press and the release, and the click would be lost.
+    const key = JSON.stringify(requests);
+    if (key === this.pricedKey) return;
+    this.pricedKey = key;
     clearTimeout(this.timer);
     const request = ++this.latest;
     this.element.textContent = "Price: …";
@@ -40,6 +48,7 @@ export class PriceLine {
         this.errors.clear("price");
       } catch (error) {
         if (request !== this.latest) return;
+        this.pricedKey = undefined;
         this.element.textContent = "Price: not available (see the error).";
         this.errors.show("price", describeError(error));
       }

@@ -1,5 +1,15 @@
-/** @module result-card: one sampler's edit: its status, live progress, its Cancel button, the output and its download. */
-import { type Edit, formatCredits, type Progress, type Sampler, type TerminalStatus } from "@stochedit/shared";
+/**
+ * @module result-card: one sampler's edit: its status, live progress and previews, its Cancel button, the output and
+ * its download.
+ */
+import {
+  type Edit,
+  type EditPreview,
+  formatCredits,
+  type Progress,
+  type Sampler,
+  type TerminalStatus,
+} from "@stochedit/shared";
 import { describeError, type ErrorText } from "./api-errors.js";
 import { make } from "./dom.js";
 import { renderLines } from "./error-panel.js";
@@ -12,6 +22,8 @@ export class ResultCard {
   private readonly bar: HTMLProgressElement;
   private readonly cancelButton: HTMLButtonElement;
   private readonly image: HTMLImageElement;
+  private readonly latestPreview: HTMLImageElement;
+  private readonly previewStrip: HTMLElement;
   private readonly downloadLink: HTMLAnchorElement;
   private readonly errorBox: HTMLElement;
   private objectUrl: string | undefined;
@@ -24,7 +36,10 @@ export class ResultCard {
     this.bar.setAttribute("aria-label", `${name} progress`);
     this.cancelButton = make("button", { type: "button", className: "cancel", textContent: "Cancel", hidden: true });
     this.cancelButton.setAttribute("aria-label", `Cancel ${name} edit`);
-    this.image = make("img", { alt: `${name} result`, hidden: true });
+    this.image = make("img", { className: "output", alt: `${name} result`, hidden: true });
+    this.latestPreview = make("img", { className: "latest-preview", alt: `${name} latest preview`, hidden: true });
+    this.previewStrip = make("div", { className: "previews", hidden: true });
+    this.previewStrip.setAttribute("aria-label", `${name} previews`);
     this.downloadLink = make("a", { className: "download", textContent: `Download ${name} result`, hidden: true });
     this.errorBox = make("div", { className: "error", hidden: true });
     this.errorBox.setAttribute("role", "alert");
@@ -35,7 +50,9 @@ export class ResultCard {
       this.statusLine,
       this.bar,
       this.cancelButton,
+      this.latestPreview,
       this.image,
+      this.previewStrip,
       this.downloadLink,
       this.errorBox,
     );
@@ -70,12 +87,38 @@ export class ResultCard {
     this.status(`running: step ${progress.step} of ${progress.total}`);
   }
 
+  /**
+   * A preview joins the strip in its index's place, and is shown large until the output takes its place. A
+   * stream that reconnects sends the previews again (the same ones change nothing); index 0 with another picture is a
+   * new run of the edit (a retry), which starts the strip over.
+   */
+  preview(preview: EditPreview): void {
+    const thumbs = this.previewStrip.children;
+    const first = thumbs[0] as HTMLImageElement | undefined;
+    if (preview.index === 0 && first && first.src !== preview.url) this.previewStrip.replaceChildren();
+    const label = preview.step === 0 ? "start" : `step ${preview.step} of ${preview.total}`;
+    const thumb = make("img", {
+      src: preview.url,
+      alt: `${this.sampler.toUpperCase()} preview ${preview.index}: ${label}`,
+    });
+    thumb.dataset.index = String(preview.index);
+    const later = Array.from(thumbs).find((t) => Number((t as HTMLElement).dataset.index) >= preview.index);
+    if (later && Number((later as HTMLElement).dataset.index) === preview.index) later.replaceWith(thumb);
+    else this.previewStrip.insertBefore(thumb, later ?? null);
+    this.previewStrip.hidden = false;
+    if (this.ended) return;
+    this.latestPreview.src = preview.url;
+    this.latestPreview.alt = `${this.sampler.toUpperCase()} latest preview: ${label}`;
+    this.latestPreview.hidden = false;
+  }
+
   succeeded(edit: Edit, output: Blob): void {
     this.end();
     this.objectUrl = URL.createObjectURL(output);
     this.bar.value = this.bar.max;
     const size = edit.output ? `${edit.output.width}x${edit.output.height}, ` : "";
     this.status(`succeeded: ${size}seed ${edit.seed}, charged ${formatCredits(edit.charged)}`);
+    this.latestPreview.hidden = true;
     this.image.src = this.objectUrl;
     this.image.hidden = false;
     this.downloadLink.href = this.objectUrl;

@@ -1,7 +1,7 @@
 /** @module edit-request: the body of POST /v1/edits (and /v1/quote), one variant per task, defaults filled in. */
 import { z } from "zod";
 import { ImageSource, UploadId } from "./ids.js";
-import { editLimits, imageLimits, retentionLimits } from "./limits.js";
+import { editLimits, imageLimits, previewLimits, retentionLimits } from "./limits.js";
 import { defaultPreset, Preset, presetTable } from "./presets.js";
 
 export const Sampler = z.enum(["sde", "ode"]).meta({
@@ -87,6 +87,17 @@ function commonFields<G extends number>(task: keyof typeof presetTable, defaults
         description:
           "How long the output and inputs are kept after the edit ends (1 hour to 30 days, default 7 days); " +
           "then they are deleted, the ledger row stays",
+      }),
+    previews: z
+      .int()
+      .min(0)
+      .max(previewLimits.maxCount)
+      .default(0)
+      .meta({
+        description:
+          "How many previews to send while the edit runs: JPEGs (longest side <= 256 px) of the clean-image estimate " +
+          "at evenly spaced denoising steps, the last at the final step, as `preview` events; a drag adds its " +
+          "copy-pasted start first. Each is one VAE decode, priced in the quote (decoder_calls)",
       }),
     model: z
       .string()

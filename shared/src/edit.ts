@@ -36,6 +36,7 @@ export const EditLinks = z.object({
   self: z.string(),
   cancel: z.string(),
   events: z.string(),
+  previews: z.string(),
   output: z.string().meta({ description: "GET: 302 to the output; DELETE: delete the pixels now" }),
 });
 
@@ -55,6 +56,9 @@ export const Edit = z
     attempts: z.int(),
     livemode: z.boolean().meta({
       description: "false for an edit made with an sk_test_ key: free, run on the test model, seen only by test keys",
+    }),
+    previews_ready: z.int().meta({
+      description: "Previews the latest run has sent so far (GET /v1/edits/{id}/previews, `preview` events)",
     }),
     created_at: z.iso.datetime(),
     started_at: z.iso.datetime().nullable(),

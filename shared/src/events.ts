@@ -2,12 +2,17 @@
 import { z } from "zod";
 import { Edit, EditStatus, Progress } from "./edit.js";
 import { EditId } from "./ids.js";
+import { EditPreview } from "./previews.js";
 
-/** SSE `event:` names; `data:` is an EditEvent. The stream ends after a terminal `status` event. */
+/**
+ * SSE `event:` names; `data:` is an EditEvent. The stream ends after a terminal `status` event. A `preview` event's
+ * `id:` line is its sequence number: a reconnect with Last-Event-ID gets only the previews after it.
+ */
 export const EditEvent = z
   .discriminatedUnion("type", [
     z.object({ type: z.literal("status"), id: EditId, status: EditStatus, at: z.iso.datetime() }),
     z.object({ type: z.literal("progress"), id: EditId, progress: Progress, at: z.iso.datetime() }),
+    z.object({ type: z.literal("preview"), id: EditId, preview: EditPreview, at: z.iso.datetime() }),
   ])
   .meta({ id: "EditEvent" });
 export type EditEvent = z.infer<typeof EditEvent>;

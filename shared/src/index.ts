@@ -11,6 +11,7 @@ export * from "./internal-auth.js";
 export * from "./job-error.js";
 export * from "./limits.js";
 export * from "./presets.js";
+export * from "./previews.js";
 export * from "./pricing.js";
 export * from "./problem.js";
 export * from "./runner-protocol.js";

@@ -28,6 +28,7 @@ describe("job errors and the edit resource", () => {
       model: "stochedit-mini",
       attempts: 1,
       livemode: false,
+      previews_ready: 0,
       created_at: "2026-11-24T09:00:00.000Z",
       started_at: "2026-11-24T09:00:01.000Z",
       finished_at: "2026-11-24T09:00:02.000Z",
@@ -39,6 +40,7 @@ describe("job errors and the edit resource", () => {
         self: "/v1/edits/x",
         cancel: "/v1/edits/x/cancel",
         events: "/v1/edits/x/events",
+        previews: "/v1/edits/x/previews",
         output: "/v1/edits/x/output",
       },
     };

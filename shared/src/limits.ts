@@ -39,4 +39,14 @@ export const retentionLimits = {
   uploadSeconds: 24 * 60 * 60,
 } as const;
 
+/** Previews: small JPEGs of the clean-image estimate an edit sends while it runs (README "Previews"). */
+export const previewLimits = {
+  /** Previewed steps an edit may ask for; a drag adds its copy-pasted start. */
+  maxCount: 8,
+  /** Longest side of a preview in pixels (never larger than the image). */
+  maxSide: 256,
+  /** Bytes of one preview's JPEG: the runner lowers the quality (then the size) until it fits. */
+  maxBytes: 32 * 1024,
+} as const;
+
 export const listLimits = { defaultLimit: 20, maxLimit: 100 } as const;

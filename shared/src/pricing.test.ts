@@ -10,13 +10,25 @@ describe("modelWork", () => {
   it("gives the reference drag 5 operations x 120 calls of batch 4", () => {
     // latent (18,27) -> (18,18) is pixel (144,216) -> (144,144): the reference 5-operation split
     const drag = EditRequest.parse({ task: "drag", image, points: [{ from: [144, 216], to: [144, 144] }] });
-    expect(modelWork(drag, size512)).toEqual({ operations: 5, stepsPerOperation: 120, batch: 4, unetCalls: 600 });
+    expect(modelWork(drag, size512)).toEqual({
+      operations: 5,
+      stepsPerOperation: 120,
+      batch: 4,
+      unetCalls: 600,
+      decoderCalls: 0,
+    });
   });
 
   it("gives ODE-Drag twice the calls at half the batch (inversion, then the way down), at the same price", () => {
     const body = { task: "drag", image, points: [{ from: [144, 216], to: [144, 144] }] } as const;
     const ode = EditRequest.parse({ ...body, sampler: "ode" });
-    expect(modelWork(ode, size512)).toEqual({ operations: 5, stepsPerOperation: 120, batch: 2, unetCalls: 1200 });
+    expect(modelWork(ode, size512)).toEqual({
+      operations: 5,
+      stepsPerOperation: 120,
+      batch: 2,
+      unetCalls: 1200,
+      decoderCalls: 0,
+    });
     expect(priceMicroCredits(ode, size512)).toBe(priceMicroCredits(EditRequest.parse(body), size512));
   });
 
@@ -46,6 +58,31 @@ describe("priceMicroCredits", () => {
     expect(ode).toBe(small);
   });
 
+  it("adds each preview's VAE decode at the price of unetSamplesPerDecode latents, scaled by pixels like the UNet", () => {
+    const body = { task: "img2img", image, strength: 0.5, steps: 50 } as const;
+    const plain = EditRequest.parse(body);
+    const previewed = EditRequest.parse({ ...body, previews: 4 });
+    expect(modelWork(previewed, size512).decoderCalls).toBe(4);
+    const perDecode = priceTable.perUnetSampleMicroCredits * priceTable.unetSamplesPerDecode;
+    expect(priceMicroCredits(previewed, size512) - priceMicroCredits(plain, size512)).toBe(4 * perDecode);
+    const size1024 = { width: 1024, height: 1024 };
+    expect(priceMicroCredits(previewed, size1024) - priceMicroCredits(plain, size1024)).toBe(4 * 4 * perDecode);
+  });
+
+  it("prices a drag's previews with its copy-pasted start, and no more decodes than steps run", () => {
+    // 4 steps run (steps 10 from t0 0.4); 8 previews asked: 4 previewed steps and the start.
+    const drag = EditRequest.parse({
+      task: "drag",
+      image,
+      points: [{ from: [100, 100], to: [108, 100] }],
+      steps: 10,
+      t0: 0.4,
+      previews: 8,
+    });
+    expect(modelWork(drag, size512)).toMatchObject({ operations: 1, stepsPerOperation: 4, decoderCalls: 5 });
+    expect(modelWork({ ...drag, previews: 0 }, size512).decoderCalls).toBe(0);
+  });
+
   it("quote reports the same price and its parts", () => {
     const req = EditRequest.parse({ task: "drag", image, points: [{ from: [500, 420], to: [560, 400] }] });
     const size = { width: 1000, height: 1000 };
@@ -53,6 +90,11 @@ describe("priceMicroCredits", () => {
     expect(q.price).toBe(priceMicroCredits(req, size));
     expect(q).toMatchObject({ width: 1000, height: 1000, batch: 4, steps_per_operation: 120 });
     expect(q.unet_calls).toBe(q.operations * 120);
+    expect(q.decoder_calls).toBe(0);
+    const previewed = quote({ ...req, previews: 3 }, size);
+    expect(previewed.decoder_calls).toBe(4);
+    expect(previewed.price).toBe(priceMicroCredits({ ...req, previews: 3 }, size));
+    expect(previewed.price).toBeGreaterThan(q.price);
   });
 });
 
@@ -72,6 +114,7 @@ describe("presets in the price", () => {
         stepsPerOperation: calls(preset) / 5,
         batch: 4,
         unetCalls: calls(preset),
+        decoderCalls: 0,
       });
       const price = priceMicroCredits(request, size512);
       expect(price).toBe(priceTable.baseMicroCredits.drag + 100 * calls(preset) * 4);

@@ -1,9 +1,14 @@
-/** @module runner-protocol: the internal edge <-> GPU runner bodies (claim, heartbeat, progress, complete, fail, release). */
+/**
+ * @module runner-protocol: the internal edge <-> GPU runner bodies (claim, heartbeat, progress, preview, complete,
+ * fail, release).
+ */
 import { z } from "zod";
 import { EditStatus } from "./edit.js";
 import { EditRequest, OutputFormat } from "./edit-request.js";
 import { EditId } from "./ids.js";
 import { JobError } from "./job-error.js";
+import { previewLimits } from "./limits.js";
+import { base64ByteLength, previewDataMaxChars } from "./previews.js";
 
 /** Runner -> edge: ask for one job. 204 when none is ready. */
 export const ClaimRequest = z.object({
@@ -51,7 +56,25 @@ export const LeaseRef = z.object({ lease_id: z.string().min(16).max(80) });
 export const HeartbeatRequest = LeaseRef;
 export const ProgressRequest = LeaseRef.extend({ step: z.int().min(0), total: z.int().min(1) });
 
-/** Answer to heartbeat and progress: the extended lease, and whether the user asked to cancel. */
+/** One preview JPEG, base64; sent one at a time, in index order, fenced by the lease like progress. */
+export const PreviewRequest = LeaseRef.extend({
+  // A drag's copy-pasted start comes before its maxCount previewed steps.
+  index: z.int().min(0).max(previewLimits.maxCount),
+  step: z.int().min(0),
+  total: z.int().min(1),
+  width: z.int().min(1).max(previewLimits.maxSide),
+  height: z.int().min(1).max(previewLimits.maxSide),
+  content_type: z.literal("image/jpeg"),
+  data: z
+    .base64()
+    .max(previewDataMaxChars)
+    .refine((data) => base64ByteLength(data) <= previewLimits.maxBytes, {
+      error: `a preview is at most ${previewLimits.maxBytes} bytes`,
+    }),
+});
+export type PreviewRequest = z.infer<typeof PreviewRequest>;
+
+/** Answer to heartbeat, progress and preview: the extended lease, and whether the user asked to cancel. */
 export const LeaseStatus = z.object({ lease_expires_at: z.iso.datetime(), cancel_requested: z.boolean() });
 export type LeaseStatus = z.infer<typeof LeaseStatus>;
 

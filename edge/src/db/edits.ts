@@ -43,12 +43,15 @@ export interface EditRow {
   parent_edit_id: string | null;
   /** 0: made with an sk_test_ key (migration 0007). */
   livemode: 0 | 1;
+  /** Previews of the latest run (edit_previews rows of the current lease, migration 0008). */
+  previews_ready: number;
 }
 
 const editColumns = `id, account_id, task, sampler, status, request_json, image_upload_id, mask_upload_id, image_key,
   mask_key, width, height, price_micro, charged_micro, seed, model, progress_step, progress_total, attempts, error_json, output_json,
   idempotency_key, request_sha256, created_at, started_at, finished_at, lease_id, retention_seconds, purged_at,
-  parent_edit_id, livemode`;
+  parent_edit_id, livemode,
+  (SELECT COUNT(*) FROM edit_previews p WHERE p.edit_id = edits.id AND p.lease_id = edits.lease_id) AS previews_ready`;
 
 /** Scoped to the account and mode: another account's edit, or one of the other mode, reads as missing (404). */
 export async function readEdit(db: D1Database, scope: DataScope, editId: string): Promise<EditRow | null> {

@@ -1,5 +1,9 @@
-/** @module lease-calls: a runner's heartbeat and progress: extend its lease, pass on a cancel, record progress. */
-import type { LeaseStatus, ProgressRequest } from "@stochedit/shared";
+/**
+ * @module lease-calls: a runner's heartbeat, progress and previews: extend its lease, pass on a cancel, record
+ * progress and previews.
+ */
+import type { LeaseStatus, PreviewRequest, ProgressRequest } from "@stochedit/shared";
+import { insertEditPreview } from "../db/edit-previews.js";
 import { writeEditProgress } from "../db/edits.js";
 import { ApiError } from "../http/api-error.js";
 import { retryTransient } from "../storage/transient-errors.js";
@@ -19,6 +23,30 @@ export async function reportProgress(env: Env, editId: string, progress: Progres
   const status = leaseStatus(editId, renewal);
   if (renewal.hold === "held" && renewal.writeProgress) {
     await writeEditProgress(env.DB, { editId, leaseId: progress.lease_id, step: progress.step, total: progress.total });
+  }
+  return status;
+}
+
+/**
+ * A preview is never throttled away (the runner sends them one at a time): it extends the lease like a heartbeat
+ * and is stored, fenced by the lease, for the event stream and GET /v1/edits/{id}/previews.
+ */
+export async function reportPreview(env: Env, editId: string, preview: PreviewRequest): Promise<LeaseStatus> {
+  const renewal = await dispatcherStub(env).heartbeat(editId, preview.lease_id);
+  const status = leaseStatus(editId, renewal);
+  if (renewal.hold === "held") {
+    await insertEditPreview(env.DB, {
+      editId,
+      leaseId: preview.lease_id,
+      index: preview.index,
+      step: preview.step,
+      total: preview.total,
+      width: preview.width,
+      height: preview.height,
+      contentType: preview.content_type,
+      data: preview.data,
+      nowMs: Date.now(),
+    });
   }
   return status;
 }

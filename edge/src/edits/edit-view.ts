@@ -1,7 +1,8 @@
-/** @module edit-view: an edits row as the API shows it, with a fresh presigned URL for a finished output. */
-import { type Edit, type EditAccepted, EditOutput, JobError } from "@stochedit/shared";
+/** @module edit-view: an edits row as the API shows it, with a fresh presigned URL for a finished output; its previews. */
+import { type Edit, type EditAccepted, EditOutput, type EditPreview, JobError } from "@stochedit/shared";
 import { z } from "zod";
 import type { EdgeConfig } from "../config.js";
+import type { PreviewRow } from "../db/edit-previews.js";
 import type { EditRow } from "../db/edits.js";
 import { presign } from "../storage/object-store.js";
 
@@ -19,6 +20,7 @@ export function editLinks(id: string): Edit["links"] {
     self: `/v1/edits/${id}`,
     cancel: `/v1/edits/${id}/cancel`,
     events: `/v1/edits/${id}/events`,
+    previews: `/v1/edits/${id}/previews`,
     output: `/v1/edits/${id}/output`,
   };
 }
@@ -47,6 +49,7 @@ export async function editView(row: EditRow, s3: EdgeConfig["s3"], nowMs: number
     model: row.model,
     attempts: row.attempts,
     livemode: row.livemode === 1,
+    previews_ready: row.previews_ready,
     created_at: new Date(row.created_at).toISOString(),
     started_at: iso(row.started_at),
     finished_at: iso(row.finished_at),
@@ -74,4 +77,16 @@ export function keptOutput(row: EditRow): StoredOutput | null {
 
 export function presignOutput(s3: EdgeConfig["s3"], key: string, nowMs: number) {
   return presign(s3, { method: "GET", key, headers: {}, ttlSeconds: outputUrlTtlSeconds, nowMs });
+}
+
+/** A stored preview as the API shows it: the JPEG inline as a data URL. */
+export function previewView(row: PreviewRow): EditPreview {
+  return {
+    index: row.idx,
+    step: row.step,
+    total: row.total,
+    width: row.width,
+    height: row.height,
+    url: `data:${row.content_type};base64,${row.data}`,
+  };
 }

@@ -1,9 +1,10 @@
 /**
  * @module purge-edit: deletes an ended edit's pixels: every output object it has (one per claim), its own copies of
- * its inputs, and the uploads it used that no other kept edit still uses; then records purged_at. The row and its
- * ledger rows stay.
+ * its inputs, its previews, and the uploads it used that no other kept edit still uses; then records purged_at. The
+ * row and its ledger rows stay.
  */
 import type { EdgeConfig } from "../config.js";
+import { deleteEditPreviews } from "../db/edit-previews.js";
 import { type EditRow, markEditPurged } from "../db/edits.js";
 import { listUploadsOnlyUsedBy, markUploadPurged } from "../db/uploads.js";
 import { deleteObjectsUnder } from "../storage/delete-objects.js";
@@ -22,6 +23,7 @@ export async function purgeEditPixels(
   if (edit.finished_at === null) return false;
   await deleteObjectsUnder(s3, outputObjectPrefix(edit.account_id, edit.id));
   await deleteObjectsUnder(s3, editInputPrefix(edit.account_id, edit.id));
+  await deleteEditPreviews(db, edit.id);
   for (const upload of await listUploadsOnlyUsedBy(db, edit.id)) {
     await deleteObject(s3, upload.object_key);
     await markUploadPurged(db, upload.id, nowMs);

@@ -153,6 +153,7 @@ async function holdAndRecord(
     purged_at: null,
     parent_edit_id: inputs.parentEditId,
     livemode: caller.livemode ? 1 : 0,
+    previews_ready: 0,
   };
   const outcome = await createEditWithHold(db, edit);
   if (outcome === "created") return { edit, replayed: false };

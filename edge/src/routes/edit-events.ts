@@ -1,6 +1,6 @@
-/** @module routes/edit-events: GET /v1/edits/{id}/events: an edit's status and progress as server-sent events. */
+/** @module routes/edit-events: GET /v1/edits/{id}/events: an edit's status, progress and previews as server-sent events. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { EditEvent, EditIdInPath } from "@stochedit/shared";
+import { EditEvent, EditIdInPath, EditRequest } from "@stochedit/shared";
 import { streamSSE } from "hono/streaming";
 import { requireScope } from "../auth/require-scope.js";
 import { readConfig } from "../config.js";
@@ -15,10 +15,23 @@ const getEvents = createRoute({
   method: "get",
   path: "/v1/edits/{id}/events",
   tags: ["edits"],
-  summary: "Server-sent events: `status` on connect and on each change, `progress` per step; ends after a final status",
+  summary:
+    "Server-sent events: `status` on connect and on each change, `progress` per step, `preview` per preview; ends " +
+    "after a final status",
+  description:
+    "Each `preview` event carries the JPEG inline (a data URL) and its sequence number as the event `id:`; a " +
+    "reconnect that sends Last-Event-ID gets only the previews after it, one without gets every preview again.",
   security: apiKeySecurity,
   middleware: [requireScope("edits:read")] as const,
-  request: { params: z.object({ id: EditIdInPath.meta({ param: { name: "id", in: "path" } }) }) },
+  request: {
+    params: z.object({ id: EditIdInPath.meta({ param: { name: "id", in: "path" } }) }),
+    headers: z.object({
+      "last-event-id": z
+        .string()
+        .optional()
+        .meta({ description: "The `id:` of the last preview event received; others are ignored" }),
+    }),
+  },
   responses: {
     200: {
       description: "An event stream; each `data:` line is an EditEvent, its `event:` line the event's type",
@@ -31,7 +44,18 @@ const getEvents = createRoute({
 editEventRoutes.openapi(getEvents, async (c) => {
   const { id } = c.req.valid("param");
   const scope = c.get("caller");
-  if (!(await readEdit(c.env.DB, scope, id))) throw new ApiError("not_found", `edit ${id} does not exist`);
+  const row = await readEdit(c.env.DB, scope, id);
+  if (!row) throw new ApiError("not_found", `edit ${id} does not exist`);
+  const previews = EditRequest.parse(JSON.parse(row.request_json)).previews > 0;
+  const afterSeq = previewSeq(c.req.valid("header")["last-event-id"]);
   const pollMs = readConfig(c.env).ssePollMs;
-  return streamSSE(c, (stream) => streamEditEvents(stream, c.env.DB, { scope, editId: id, pollMs }));
+  return streamSSE(c, (stream) =>
+    streamEditEvents(stream, c.env.DB, { scope, editId: id, pollMs, previews, afterSeq }),
+  );
 });
+
+/** Last-Event-ID as a preview's sequence number; anything else (a client's own id, garbage) counts as none. */
+function previewSeq(lastEventId: string | undefined): number {
+  const seq = Number(lastEventId);
+  return lastEventId !== undefined && /^\d{1,15}$/.test(lastEventId) && Number.isSafeInteger(seq) ? seq : 0;
+}

@@ -46,6 +46,7 @@ describe("POST /v1/edits", () => {
         self: `/v1/edits/${reply.body.id}`,
         cancel: `/v1/edits/${reply.body.id}/cancel`,
         events: `/v1/edits/${reply.body.id}/events`,
+        previews: `/v1/edits/${reply.body.id}/previews`,
         output: `/v1/edits/${reply.body.id}/output`,
       },
     });
@@ -98,6 +99,7 @@ describe("POST /v1/edits", () => {
       model: "stochedit-mini",
       strength: 0.5,
       retention_seconds: 7 * 24 * 3600,
+      previews: 0,
     });
   });
 

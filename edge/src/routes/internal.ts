@@ -1,5 +1,5 @@
 /**
- * @module routes/internal: the runners' routes (claim, heartbeat, progress, complete, fail, release), HMAC-signed,
+ * @module routes/internal: the runners' routes (claim, heartbeat, progress, preview, complete, fail, release), HMAC-signed,
  * and the autoscaler's backlog metrics. Not public: they stay out of the OpenAPI document.
  */
 import {
@@ -10,6 +10,7 @@ import {
   FailRequest,
   fieldErrors,
   HeartbeatRequest,
+  PreviewRequest,
   ProgressRequest,
   ReleaseRequest,
 } from "@stochedit/shared";
@@ -23,7 +24,7 @@ import { countOwedWebhooks } from "../db/webhook-outbox.js";
 import { claimJob } from "../dispatch/claim-job.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { completeJob, failJob, releaseJob } from "../dispatch/finish-job.js";
-import { heartbeatJob, reportProgress } from "../dispatch/lease-calls.js";
+import { heartbeatJob, reportPreview, reportProgress } from "../dispatch/lease-calls.js";
 import { ApiError, fieldProblem } from "../http/api-error.js";
 import { newRouter } from "../http/router.js";
 
@@ -44,6 +45,10 @@ internalRoutes.post("/internal/jobs/:id/heartbeat", async (c) => {
 
 internalRoutes.post("/internal/jobs/:id/progress", async (c) => {
   return c.json(await reportProgress(c.env, jobId(c), await signedBody(c, ProgressRequest)), 200);
+});
+
+internalRoutes.post("/internal/jobs/:id/preview", async (c) => {
+  return c.json(await reportPreview(c.env, jobId(c), await signedBody(c, PreviewRequest)), 200);
 });
 
 internalRoutes.post("/internal/jobs/:id/complete", async (c) => {

@@ -55,6 +55,7 @@ describe("Standard Webhooks signatures", () => {
       model: "stochedit-mini",
       attempts: 1,
       livemode: true,
+      previews_ready: 0,
       created_at: "2026-01-01T00:00:00.000Z",
       started_at: "2026-01-01T00:00:01.000Z",
       finished_at: "2026-01-01T00:00:02.000Z",
@@ -66,6 +67,7 @@ describe("Standard Webhooks signatures", () => {
         self: `/v1/edits/${id}`,
         cancel: `/v1/edits/${id}/cancel`,
         events: `/v1/edits/${id}/events`,
+        previews: `/v1/edits/${id}/previews`,
         output: `/v1/edits/${id}/output`,
       },
     };

@@ -127,12 +127,24 @@ function validate(task: Task, body: Record<string, unknown>): EditSettings {
   // The API's own schemas, without the upload references: the CLI accepts exactly what the API accepts.
   const schema: z.ZodType<EditSettings> =
     task === "drag"
-      ? DragRequest.omit({ image: true, mask: true, max_price: true, retention_seconds: true }).transform(withPreset)
+      ? DragRequest.omit({
+          image: true,
+          mask: true,
+          max_price: true,
+          retention_seconds: true,
+          previews: true,
+        }).transform(withPreset)
       : task === "inpaint"
-        ? InpaintRequest.omit({ image: true, mask: true, max_price: true, retention_seconds: true }).transform(
+        ? InpaintRequest.omit({
+            image: true,
+            mask: true,
+            max_price: true,
+            retention_seconds: true,
+            previews: true,
+          }).transform(withPreset)
+        : Img2ImgRequest.omit({ image: true, max_price: true, retention_seconds: true, previews: true }).transform(
             withPreset,
-          )
-        : Img2ImgRequest.omit({ image: true, max_price: true, retention_seconds: true }).transform(withPreset);
+          );
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)));
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {

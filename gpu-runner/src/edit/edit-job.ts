@@ -3,10 +3,11 @@ import type { DragRequest, Img2ImgRequest, InpaintRequest, OutputFormat, Size } 
 import type { StepProgress } from "../tasks/task.js";
 
 /**
- * What the edge alone acts on: the upload references (the bytes come with the job), the price cap, retention; and the
- * preset, which parsing has already turned into steps and t0.
+ * What the edge alone acts on: the upload references (the bytes come with the job), the price cap, retention, the
+ * preset (which parsing has already turned into steps and t0); and the preview count, which comes with the hook that
+ * takes the previews (EditHooks.previews).
  */
-type EdgeFields = "image" | "mask" | "max_price" | "retention_seconds" | "preset";
+type EdgeFields = "image" | "mask" | "max_price" | "retention_seconds" | "preset" | "previews";
 
 /** A parsed edit request without the fields only the edge acts on. */
 export type EditSettings =
@@ -23,11 +24,23 @@ export interface EditJob {
   readonly seed: number;
 }
 
+/** One preview as the runner sends it: a small JPEG of the clean-image estimate (see TaskRuntime.previews). */
+export interface PreviewImage {
+  readonly index: number;
+  readonly step: number;
+  readonly total: number;
+  readonly width: number;
+  readonly height: number;
+  readonly jpeg: Uint8Array;
+}
+
 export interface EditHooks {
   /** After every model step; `total` counts every step of every drag operation. */
   readonly onProgress?: (progress: StepProgress) => void;
   /** Checked before each stage and between steps: once aborted the edit throws JobCanceled. */
   readonly signal?: AbortSignal;
+  /** `count` previewed steps (a drag adds its copy-pasted start), each handed to `onPreview` once encoded. */
+  readonly previews?: { readonly count: number; readonly onPreview: (preview: PreviewImage) => void };
 }
 
 export interface EditResult {
@@ -36,4 +49,6 @@ export interface EditResult {
   /** The uploaded image's size (after EXIF orientation), which the output keeps. */
   readonly size: Size;
   readonly seed: number;
+  /** Seconds spent decoding and encoding previews, part of the edit's time. */
+  readonly previewSeconds: number;
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { previewSteps, stepsFromT0 } from "@stochedit/shared";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { maskOf, pngOf } from "../image/image-fixtures.js";
@@ -9,7 +10,7 @@ import { closeSdModels, loadSdModel, type SdModel } from "../model/sd-model.js";
 import { tinyModelSpecs } from "../model/tiny/tiny-model-spec.js";
 import { ensureTinyModels } from "../model/tiny/write-tiny-model.js";
 import type { StepProgress } from "../tasks/task.js";
-import type { EditJob, EditSettings } from "./edit-job.js";
+import type { EditJob, EditSettings, PreviewImage } from "./edit-job.js";
 import { runEdit } from "./run-edit.js";
 
 const [width, height] = [72, 64];
@@ -111,6 +112,30 @@ describe("runEdit", () => {
     ]);
     expect(Buffer.from(again.output).equals(Buffer.from(first.output))).toBe(true);
     expect(Buffer.from(other.output).equals(Buffer.from(first.output))).toBe(false);
+  });
+
+  it("sends the asked previews in order as small JPEGs, counts their time, and leaves the output as it was", async () => {
+    const model = await loadSdModel(join(root, "sd15-fp32"));
+    const job: EditJob = { settings: settingsFor("drag", "ode"), image, seed: 4 };
+    const previews: PreviewImage[] = [];
+    const [plain, previewed] = await Promise.all([
+      runEdit(model, job),
+      runEdit(model, job, { previews: { count: 3, onPreview: (p) => previews.push(p) } }),
+    ]);
+    expect(Buffer.from(previewed.output).equals(Buffer.from(plain.output))).toBe(true);
+
+    // One drag operation of 6 steps (steps 10 from t0 0.6): the copy-pasted start, then 3 previewed steps.
+    const denoising = stepsFromT0(10, 0.6);
+    expect(previews.map(({ index, step, total }) => ({ index, step, total }))).toEqual(
+      [0, ...previewSteps(3, denoising)].map((step, index) => ({ index, step, total: denoising })),
+    );
+    for (const preview of previews) {
+      // The 72x64 image is below the preview limit, so previews keep its size.
+      expect(await sharp(preview.jpeg).metadata()).toMatchObject({ format: "jpeg", width, height });
+      expect(preview).toMatchObject({ width, height });
+    }
+    expect(previewed.previewSeconds).toBeGreaterThan(0);
+    expect(plain.previewSeconds).toBe(0);
   });
 
   it("inpaints with a 9-channel UNet, keeping the region outside the mask", async () => {

@@ -1,15 +1,17 @@
 /** @module run-edit: one edit end to end: decode -> VAE encode -> task -> VAE decode -> encode the output. */
+import { performance } from "node:perf_hooks";
 import { latentPoint, type Size } from "@stochedit/shared";
 import type { Latents } from "../diffusion/latents.js";
 import { type DecodedImage, decodeImage } from "../image/decode-image.js";
 import { type DecodedMask, decodeMask } from "../image/decode-mask.js";
 import { encodeImage } from "../image/encode-image.js";
+import { encodePreview } from "../image/encode-preview.js";
 import { JobCanceled, JobFailure } from "../job-failure.js";
 import type { SdModel } from "../model/sd-model.js";
 import { runDrag } from "../tasks/drag.js";
 import { runImg2Img } from "../tasks/img2img.js";
 import { runInpaint } from "../tasks/inpaint.js";
-import type { TaskRuntime } from "../tasks/task.js";
+import type { TaskPreviews, TaskRuntime } from "../tasks/task.js";
 import type { EditHooks, EditJob, EditResult, EditSettings } from "./edit-job.js";
 
 /** The decoded inputs of one edit. */
@@ -37,17 +39,39 @@ export async function runEdit(model: SdModel, job: EditJob, hooks: EditHooks = {
   const mask = job.mask && (await decodeMask(job.mask, image.originalSize));
   throwIfCanceled();
   const latent = await model.vae.encode(image.tensor);
+  const previews = hooks.previews && previewEncoder(model, image.originalSize, hooks.previews);
   const runtime: TaskRuntime = {
     predictor: model.predictor,
     seed: job.seed,
     ...(hooks.onProgress && { onStep: hooks.onProgress }),
     ...(hooks.signal && { signal: hooks.signal }),
+    ...(previews && { previews }),
   };
   const edited = await runTask(model, settings, { image, latent, mask }, runtime);
   throwIfCanceled();
   const decoded = await model.vae.decode(edited);
   const output = await encodeImage(decoded, image.originalSize, settings.output_format);
-  return { output, format: settings.output_format, size: image.originalSize, seed: job.seed };
+  const previewSeconds = previews?.seconds() ?? 0;
+  return { output, format: settings.output_format, size: image.originalSize, seed: job.seed, previewSeconds };
+}
+
+/** The task's previews: each estimate decoded by the VAE and encoded as a small JPEG, the time it takes counted. */
+function previewEncoder(
+  model: SdModel,
+  size: Size,
+  previews: NonNullable<EditHooks["previews"]>,
+): TaskPreviews & { seconds(): number } {
+  let milliseconds = 0;
+  return {
+    count: previews.count,
+    async onEstimate({ index, step, total, latent }) {
+      const started = performance.now();
+      const preview = await encodePreview(await model.vae.decode(latent), size);
+      milliseconds += performance.now() - started;
+      previews.onPreview({ index, step, total, ...preview });
+    },
+    seconds: () => milliseconds / 1000,
+  };
 }
 
 async function runTask(

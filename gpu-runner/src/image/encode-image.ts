@@ -1,19 +1,11 @@
 /** @module encode-image: the decoded tensor -> PNG, JPEG or WebP bytes at the uploaded image's size. */
 import type { OutputFormat, Size } from "@stochedit/shared";
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import type { ImageTensor } from "./image-tensor.js";
 
 /** Channel-major [-1, 1] floats -> 8-bit RGB, resized back from the working size to `size`, then encoded. */
 export async function encodeImage(tensor: ImageTensor, size: Size, format: OutputFormat): Promise<Uint8Array> {
-  const count = tensor.width * tensor.height;
-  const pixels = Buffer.alloc(count * 3);
-  for (let i = 0; i < count; i++) {
-    for (let c = 0; c < 3; c++) {
-      const value = (tensor.data[c * count + i]! + 1) * 127.5;
-      pixels[i * 3 + c] = Math.min(255, Math.max(0, Math.round(value)));
-    }
-  }
-  let image = sharp(pixels, { raw: { width: tensor.width, height: tensor.height, channels: 3 } });
+  let image = rgbImage(tensor);
   if (size.width !== tensor.width || size.height !== tensor.height) {
     image = image.resize(size.width, size.height, { fit: "fill" });
   }
@@ -24,4 +16,17 @@ export async function encodeImage(tensor: ImageTensor, size: Size, format: Outpu
         ? image.webp({ quality: 92 })
         : image.jpeg({ quality: 92, mozjpeg: true });
   return new Uint8Array(await encoded.toBuffer());
+}
+
+/** Channel-major [-1, 1] floats -> an 8-bit RGB sharp image of the tensor's size. */
+export function rgbImage(tensor: ImageTensor): Sharp {
+  const count = tensor.width * tensor.height;
+  const pixels = Buffer.alloc(count * 3);
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < 3; c++) {
+      const value = (tensor.data[c * count + i]! + 1) * 127.5;
+      pixels[i * 3 + c] = Math.min(255, Math.max(0, Math.round(value)));
+    }
+  }
+  return sharp(pixels, { raw: { width: tensor.width, height: tensor.height, channels: 3 } });
 }

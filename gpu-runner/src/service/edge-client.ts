@@ -8,6 +8,7 @@ import {
   type HeartbeatRequest,
   type LeaseStatus,
   LeaseStatus as LeaseStatusSchema,
+  type PreviewRequest,
   Problem,
   type ProgressRequest,
   type ReleaseRequest,
@@ -64,6 +65,10 @@ export class EdgeClient {
 
   async progress(jobId: string, body: ProgressRequest): Promise<LeaseStatus> {
     return parseBody(await this.post(jobPath(jobId, "progress"), body), LeaseStatusSchema, "progress");
+  }
+
+  async preview(jobId: string, body: PreviewRequest): Promise<LeaseStatus> {
+    return parseBody(await this.post(jobPath(jobId, "preview"), body), LeaseStatusSchema, "preview");
   }
 
   complete(jobId: string, body: CompleteRequest): Promise<void> {

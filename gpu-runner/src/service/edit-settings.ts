@@ -4,7 +4,14 @@ import type { EditSettings } from "../edit/edit-job.js";
 
 export function editSettingsOf(request: EditRequest): EditSettings {
   if (request.task === "img2img") {
-    const { image: _image, max_price: _price, retention_seconds: _retention, preset: _preset, ...settings } = request;
+    const {
+      image: _image,
+      max_price: _price,
+      retention_seconds: _retention,
+      preset: _preset,
+      previews: _previews,
+      ...settings
+    } = request;
     return settings;
   }
   const {
@@ -13,6 +20,7 @@ export function editSettingsOf(request: EditRequest): EditSettings {
     max_price: _price,
     retention_seconds: _retention,
     preset: _preset,
+    previews: _previews,
     ...settings
   } = request;
   return settings;

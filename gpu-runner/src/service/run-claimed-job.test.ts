@@ -62,7 +62,7 @@ afterEach(() => {
 
 const callsOf = (job: ClaimedJob) => edge.calls.filter((call) => call.jobId === job.id);
 const finalCallsOf = (job: ClaimedJob) =>
-  callsOf(job).filter((call) => !["heartbeat", "progress"].includes(call.action));
+  callsOf(job).filter((call) => !["heartbeat", "progress", "preview"].includes(call.action));
 
 describe("runClaimedJob", () => {
   it("runs a drag, uploads the output and completes with its hash, size and dimensions", async () => {
@@ -93,6 +93,73 @@ describe("runClaimedJob", () => {
     const progress = callsOf(job).filter((call) => call.action === "progress");
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.every((call) => call.body.total === 12 && call.body.lease_id === job.lease.id)).toBe(true);
+  });
+
+  it("sends every preview, in order, before it completes, and times them within the edit", async () => {
+    const job = await claimedJob(s3, {
+      request: { task: "img2img", strength: 0.5, steps: 12, previews: 3 },
+      imageKey: "in/photo.png",
+    });
+    expect(await runClaimedJob(job, context)).toBe("succeeded");
+    const calls = callsOf(job).filter((call) => call.action === "preview" || call.action === "complete");
+    expect(calls.map((call) => [call.action, call.body.index])).toEqual([
+      ["preview", 0],
+      ["preview", 1],
+      ["preview", 2],
+      ["complete", undefined],
+    ]);
+    expect(calls.slice(0, 3).map((call) => call.body.step)).toEqual([2, 4, 6]);
+    for (const call of calls.slice(0, 3)) {
+      expect(call.body).toMatchObject({ lease_id: job.lease.id, total: 6, width: 64, height: 72 });
+      const jpeg = Buffer.from(call.body.data as string, "base64");
+      expect(await sharp(jpeg).metadata()).toMatchObject({ format: "jpeg", width: 64, height: 72 });
+    }
+    const timings = calls[3]!.body.timings as Record<string, number>;
+    expect(Object.keys(timings).sort()).toEqual(["download", "edit", "previews", "upload"]);
+    expect(timings.previews).toBeGreaterThan(0);
+    expect(timings.previews).toBeLessThanOrEqual(timings.edit!);
+  });
+
+  it("still completes when a preview call fails, and sends the previews after it", async () => {
+    edge.answerLease((call) =>
+      call.action === "preview" && call.body.index === 0
+        ? { unavailable: true }
+        : { status: { lease_expires_at: new Date(Date.now() + 60_000).toISOString(), cancel_requested: false } },
+    );
+    const job = await claimedJob(s3, {
+      request: { task: "img2img", strength: 0.5, steps: 12, previews: 2 },
+      imageKey: "in/photo.png",
+    });
+    expect(await runClaimedJob(job, context)).toBe("succeeded");
+    const indices = callsOf(job)
+      .filter((call) => call.action === "preview")
+      .map((call) => call.body.index);
+    expect(indices).toEqual([0, 1]);
+    expect(logLines.some((line) => line.includes("preview report failed") && line.includes(job.id))).toBe(true);
+  });
+
+  it("stops without completing when a preview call finds the lease lost", async () => {
+    edge.answerLease((call) =>
+      call.action === "preview"
+        ? { leaseLost: true }
+        : { status: { lease_expires_at: new Date(Date.now() + 60_000).toISOString(), cancel_requested: false } },
+    );
+    const job = await claimedJob(s3, {
+      request: { ...longDrag, previews: 4 },
+      imageKey: "in/photo.png",
+    });
+    expect(await runClaimedJob(job, context)).toBe("lease_lost");
+    expect(finalCallsOf(job)).toEqual([]);
+    expect(callsOf(job).filter((call) => call.action === "preview")).toHaveLength(1);
+  });
+
+  it("sends no preview when none is asked for", async () => {
+    const job = await claimedJob(s3, {
+      request: { task: "img2img", strength: 0.5, steps: 8 },
+      imageKey: "in/photo.png",
+    });
+    expect(await runClaimedJob(job, context)).toBe("succeeded");
+    expect(callsOf(job).filter((call) => call.action === "preview")).toEqual([]);
   });
 
   it("runs an inpaint with its mask into the requested format", async () => {

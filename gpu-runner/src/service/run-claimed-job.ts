@@ -16,6 +16,7 @@ import { JobStop } from "./job-stop.js";
 import { type LeaseKeeper, startLeaseKeeper } from "./lease-keeper.js";
 import type { LogFields, Logger } from "./logger.js";
 import { downloadObject, uploadObject } from "./object-transfer.js";
+import { previewSender } from "./preview-sender.js";
 import { checkPricedSize } from "./priced-input.js";
 import { progressThrottle } from "./progress-throttle.js";
 import type { JobOutcome, JobStep, RunnerMetrics } from "./runner-metrics.js";
@@ -142,16 +143,31 @@ async function produceOutput(
       })
       .finally(() => throttle.settled());
   };
+  const previews =
+    job.request.previews > 0
+      ? previewSender({ edge, jobId: job.id, leaseId: job.lease.id, keeper, log, signal })
+      : undefined;
   const result: EditResult = await timed("edit", async () =>
     runEdit(
       await context.model(),
       { settings: editSettingsOf(job.request), seed: job.seed, image, ...(mask && { mask }) },
-      { signal, onProgress },
+      {
+        signal,
+        onProgress,
+        ...(previews && { previews: { count: job.request.previews, onPreview: previews.send } }),
+      },
     ),
   );
+  if (previews) {
+    // Part of the edit's time: the VAE decodes and JPEG encodes of the previews.
+    timings.previews = Number(result.previewSeconds.toFixed(4));
+    metrics.stepSeconds.observe({ step: "previews" }, result.previewSeconds);
+  }
   keeper.checkNotExpired();
   throwIfStopped();
   await timed("upload", () => uploadObject(job.output, result.output, { timeoutMs: config.httpTimeoutMs, signal }));
+  // Every preview reaches the edge before the edit ends there, so the event stream shows them before the result.
+  await previews?.drained();
   throwIfStopped();
   return {
     lease_id: job.lease.id,

@@ -3,8 +3,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 
 /** How a claimed job ended for this runner. */
 export type JobOutcome = "succeeded" | "failed" | "canceled" | "released" | "lease_lost" | "unreported";
-/** The phases of one job, timed separately. */
-export type JobStep = "download" | "edit" | "upload" | "complete";
+/** The phases of one job, timed separately; previews (their decodes and JPEG encodes) are part of the edit. */
+export type JobStep = "download" | "edit" | "previews" | "upload" | "complete";
 export type ClaimResult = "job" | "empty" | "error";
 
 export interface RunnerMetrics {
@@ -38,7 +38,7 @@ export function createRunnerMetrics(slots: number): RunnerMetrics {
     }),
     stepSeconds: new Histogram({
       name: "stochedit_runner_step_duration_seconds",
-      help: "Time per job phase: download inputs, edit (decode, model, encode), upload output, complete call",
+      help: "Time per job phase: download inputs, edit (decode, model, encode), previews (within the edit), upload output, complete call",
       labelNames: ["step"],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers: [registry],

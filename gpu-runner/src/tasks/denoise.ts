@@ -4,6 +4,7 @@ import { etaStep, stepCoefficients } from "../diffusion/eta-step.js";
 import type { GaussianRng } from "../diffusion/gaussian-rng.js";
 import type { GuidedNoise } from "../diffusion/guided-noise.js";
 import { type StepGrid, stepCount } from "../diffusion/step-grid.js";
+import type { PreviewTap } from "./preview-tap.js";
 import type { StepCounter } from "./step-counter.js";
 
 /** sde: DDPM ancestral sampling (η = 1); ode: DDIM, the probability-flow ODE (η = 0). */
@@ -24,6 +25,8 @@ export interface DenoiseRun {
   readonly counter: StepCounter;
   /** Runs after step k, when x is at grid.levels[k + 1]: where a task puts back the region it keeps. */
   readonly afterStep?: (k: number) => void;
+  /** Sees x and e of every step before x moves (previews). */
+  readonly previews?: PreviewTap;
 }
 
 export async function denoise(run: DenoiseRun): Promise<void> {
@@ -36,6 +39,7 @@ export async function denoise(run: DenoiseRun): Promise<void> {
     // The step's noise does not depend on the model's output: it is drawn while the model runs.
     const stepNoise = w && c.sigma > 0 ? rng.fill(w) : undefined;
     const [e] = await prediction;
+    if (run.previews) await run.previews.step(x, e!, c);
     etaStep(x, x, e!, c, stepNoise);
     run.afterStep?.(k);
     counter.stepDone();

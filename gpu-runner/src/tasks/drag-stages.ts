@@ -7,6 +7,7 @@ import type { GuidedNoise } from "../diffusion/guided-noise.js";
 import { blendMask } from "../diffusion/mask-blend.js";
 import { type StepGrid, stepCount } from "../diffusion/step-grid.js";
 import { denoise } from "./denoise.js";
+import type { PreviewTap } from "./preview-tap.js";
 import type { StepCounter } from "./step-counter.js";
 import type { LatentMask } from "./task.js";
 
@@ -19,6 +20,8 @@ export interface DragStage {
   readonly counter: StepCounter;
   /** 1 = editable; outside it x is set to recorded[level] after every step. None: everything is editable. */
   readonly mask: LatentMask | undefined;
+  /** Sees x and its e in every step before x moves (previews). */
+  readonly previews?: PreviewTap;
 }
 
 /**
@@ -32,6 +35,7 @@ export async function cycleSdeBackward(stage: DragStage, noise: GuidedNoise): Pr
     counter.throwIfCanceled();
     const [e, eRec] = await noise.predict([x, recorded[k]!], grid.levels[k]!, stage.guidance(k));
     const c = stepCoefficients(grid.levels[k]!, grid.levels[k + 1]!, 1);
+    if (stage.previews) await stage.previews.step(x, e!, c);
     cycleSdeStep(x, x, e!, recorded[k]!, recorded[k + 1]!, eRec!, c, scratch);
     if (mask) blendMask(x, recorded[k + 1]!, mask);
     counter.stepDone();
@@ -62,7 +66,7 @@ export async function invertDdim(
 
 /** ODE-Drag's stage 2: DDIM (η = 0) down the grid, putting back the inverted latents outside the mask. */
 export async function ddimBackward(stage: DragStage, noise: GuidedNoise, rng: GaussianRng): Promise<void> {
-  const { x, recorded, mask } = stage;
+  const { x, recorded, mask, previews } = stage;
   await denoise({
     x,
     grid: stage.grid,
@@ -72,5 +76,6 @@ export async function ddimBackward(stage: DragStage, noise: GuidedNoise, rng: Ga
     rng,
     counter: stage.counter,
     ...(mask && { afterStep: (k: number) => blendMask(x, recorded[k + 1]!, mask) }),
+    ...(previews && { previews }),
   });
 }

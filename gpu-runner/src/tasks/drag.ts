@@ -1,5 +1,5 @@
 /** @module drag: SDE-Drag and ODE-Drag: split the drag; per operation stage 1, copy-paste, stage 2 (ALGORITHMS 5.3). */
-import { splitDragOperations } from "@stochedit/shared";
+import { type LatentPair, splitDragOperations } from "@stochedit/shared";
 import { recordCycleForward } from "../diffusion/cycle-sde.js";
 import { GaussianRng } from "../diffusion/gaussian-rng.js";
 import { rampedGuidance } from "../diffusion/guidance.js";
@@ -8,6 +8,7 @@ import { type Latents, latents } from "../diffusion/latents.js";
 import { stepCount, stepGrid } from "../diffusion/step-grid.js";
 import { copyPaste } from "./drag-copy-paste.js";
 import { cycleSdeBackward, type DragStage, ddimBackward, invertDdim } from "./drag-stages.js";
+import { previewTap } from "./preview-tap.js";
 import { encodeConditions } from "./prompt-conditions.js";
 import { StepCounter } from "./step-counter.js";
 import type { DragInput, TaskRuntime } from "./task.js";
@@ -45,10 +46,12 @@ export async function runDrag(input: DragInput, runtime: TaskRuntime): Promise<L
     branches: sde ? 2 : 1,
   });
   const rng = new GaussianRng(runtime.seed);
+  const previews = previewTap(runtime, input.latent.shape, operations.length * n);
+  if (previews) await previews.start(copyPastedStart(input, operations, runtime.seed));
 
   const x = Float32Array.from(input.latent.data);
   const recorded = grid.levels.map(() => new Float32Array(x.length));
-  const stage: DragStage = { x, grid, recorded, guidance, counter, mask: input.mask };
+  const stage: DragStage = { x, grid, recorded, guidance, counter, mask: input.mask, ...(previews && { previews }) };
   for (const pairs of operations) {
     if (sde) recordCycleForward(x, grid, rng, recorded);
     else await invertDdim(x, grid, recorded, noise, guidance, counter);
@@ -58,4 +61,16 @@ export async function runDrag(input: DragInput, runtime: TaskRuntime): Promise<L
     else await ddimBackward(stage, noise, rng);
   }
   return latents(input.latent.shape, x);
+}
+
+/**
+ * Preview 0 of a drag: every operation's copy-paste applied, in order, to the clean input latent, so the picture shows
+ * where the content goes (and the refilled source) without the noise of x_t0, which would hide it. Its own generator
+ * draws the refill noise: the job's draws, and so its output, stay as they are.
+ */
+function copyPastedStart(input: DragInput, operations: readonly LatentPair[][], seed: number): Float32Array {
+  const start = Float32Array.from(input.latent.data);
+  const rng = new GaussianRng(seed);
+  for (const pairs of operations) copyPaste(start, input.latent.shape, pairs, rng);
+  return start;
 }

@@ -6,6 +6,7 @@ import { type Latents, latents } from "../diffusion/latents.js";
 import { cleanLevel } from "../diffusion/schedule.js";
 import { stepCount, stepGrid } from "../diffusion/step-grid.js";
 import { denoise, samplerEta } from "./denoise.js";
+import { previewTap } from "./preview-tap.js";
 import { encodeConditions } from "./prompt-conditions.js";
 import { StepCounter } from "./step-counter.js";
 import type { Img2ImgInput, TaskRuntime } from "./task.js";
@@ -27,6 +28,7 @@ export async function runImg2Img(input: Img2ImgInput, runtime: TaskRuntime): Pro
     branches: 1,
   });
   const rng = new GaussianRng(runtime.seed);
+  const previews = previewTap(runtime, input.latent.shape, stepCount(grid));
 
   const x = rng.fill(new Float32Array(input.latent.data.length));
   forwardNoise(x, input.latent.data, cleanLevel, grid.levels[0]!, x);
@@ -38,6 +40,7 @@ export async function runImg2Img(input: Img2ImgInput, runtime: TaskRuntime): Pro
     guidance: () => input.guidance,
     rng,
     counter: new StepCounter(runtime, stepCount(grid)),
+    ...(previews && { previews }),
   });
   return latents(input.latent.shape, x);
 }

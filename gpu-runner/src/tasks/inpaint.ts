@@ -8,6 +8,7 @@ import { blendMask } from "../diffusion/mask-blend.js";
 import { cleanLevel } from "../diffusion/schedule.js";
 import { stepCount, stepGrid } from "../diffusion/step-grid.js";
 import { denoise, samplerEta } from "./denoise.js";
+import { previewTap } from "./preview-tap.js";
 import { encodeConditions } from "./prompt-conditions.js";
 import { StepCounter } from "./step-counter.js";
 import type { InpaintInput, TaskRuntime } from "./task.js";
@@ -37,6 +38,7 @@ export async function runInpaint(input: InpaintInput, runtime: TaskRuntime): Pro
     ...(runtime.predictor.unetInputChannels === 9 && { inpaintChannels: inpaintChannels(input) }),
   });
   const rng = new GaussianRng(runtime.seed);
+  const previews = previewTap(runtime, input.latent.shape, stepCount(grid));
 
   const z = rng.fill(new Float32Array(x0.length));
   const x = new Float32Array(x0.length);
@@ -51,6 +53,7 @@ export async function runInpaint(input: InpaintInput, runtime: TaskRuntime): Pro
     guidance: () => input.guidance,
     rng,
     counter: new StepCounter(runtime, stepCount(grid)),
+    ...(previews && { previews }),
     afterStep: (k) => {
       forwardNoise(kept, x0, cleanLevel, grid.levels[k + 1]!, z);
       blendMask(x, kept, input.mask);

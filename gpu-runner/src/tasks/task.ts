@@ -8,6 +8,25 @@ export interface StepProgress {
   total: number;
 }
 
+/** A clean-image estimate a task hands out for a preview. */
+export interface CleanEstimate {
+  /** 0, 1, ... in the order they are handed out. */
+  readonly index: number;
+  /** The denoising step (1-based) whose x̂0 this is; 0 for a drag's copy-pasted start. */
+  readonly step: number;
+  /** Denoising steps of the whole task: every drag operation's, without ODE-Drag's inversion. */
+  readonly total: number;
+  /** Valid until onEstimate's promise settles: the task reuses the buffer. */
+  readonly latent: Latents;
+}
+
+export interface TaskPreviews {
+  /** How many denoising steps to preview, evenly spaced (shared previewSteps); a drag adds its copy-pasted start. */
+  readonly count: number;
+  /** Awaited before the task moves on. */
+  readonly onEstimate: (estimate: CleanEstimate) => Promise<void>;
+}
+
 /** What a task runs with: the model seam, the job's seed (one generator per job), progress and cancellation. */
 export interface TaskRuntime {
   readonly predictor: NoisePredictor;
@@ -16,6 +35,8 @@ export interface TaskRuntime {
   readonly onStep?: (progress: StepProgress) => void;
   /** Checked between steps: when aborted the task throws JobCanceled. */
   readonly signal?: AbortSignal;
+  /** Clean-image estimates at evenly spaced steps; without it nothing is computed for them. */
+  readonly previews?: TaskPreviews;
 }
 
 export interface SamplerSettings {

@@ -232,7 +232,7 @@ describe("the playground's samples (the README's first edits)", () => {
 });
 
 /** An SDE img2img edit set up on a desktop page, and the account as the page first shows it. */
-async function img2imgPage(photo: Buffer, settings: { steps: number; strength: number }) {
+async function img2imgPage(photo: Buffer, settings: { steps: number; strength: number; previews?: number }) {
   context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await PlaygroundPage.open(context, stack.edgeUrl, stack.apiKey);
   const before = await api("/v1/account", AccountView);
@@ -243,8 +243,16 @@ async function img2imgPage(photo: Buffer, settings: { steps: number; strength: n
   await page.chooseRadio("sampler", "sde");
   await page.fill("steps", String(settings.steps));
   await page.fill("t0", String(settings.strength));
+  if (settings.previews !== undefined) await page.fill("previews", String(settings.previews));
   const size = await sharp(photo).metadata();
-  const request = { task: "img2img", image: "up_0000000000000000", sampler: "sde", ...settings } as const;
+  const { previews, ...rest } = settings;
+  const request = {
+    task: "img2img",
+    image: "up_0000000000000000",
+    sampler: "sde",
+    ...rest,
+    ...(previews && { previews }),
+  } as const;
   const price = priceMicroCredits(EditRequest.parse(request), { width: size.width, height: size.height });
   return { page, before, price };
 }
@@ -264,6 +272,28 @@ describe("the balance the playground shows, and canceling an edit", () => {
     await expect
       .poll(() => page.balance.textContent(), { timeout: 15_000 })
       .toBe(balanceText({ balance: before.balance - price, held: 0 }));
+  });
+
+  it("shows the previews an edit sends as they arrive, then its output, and charges their decodes", async () => {
+    const { page, price } = await img2imgPage(await inputPhoto(), { steps: 20, strength: 0.6, previews: 3 });
+    await expect.poll(() => page.price.textContent(), { timeout: 15_000 }).toContain(formatCredits(price));
+    const submitted = page.page.waitForRequest(
+      (request) => request.method() === "POST" && new URL(request.url()).pathname === "/v1/edits",
+    );
+    await page.run();
+    expect((await submitted).postDataJSON()).toMatchObject({ previews: 3 });
+    expect(await page.resultImageSize("sde")).toEqual(inputSize);
+    const thumbs = page.result("sde").locator(".previews img");
+    await expect.poll(() => thumbs.count(), { timeout: 15_000 }).toBe(3);
+    const sources = await thumbs.evaluateAll((images) => images.map((image) => image.getAttribute("src") ?? ""));
+    expect(sources.every((src) => src.startsWith("data:image/jpeg;base64,"))).toBe(true);
+    expect(await thumbs.evaluateAll((images) => images.map((image) => image.getAttribute("alt")))).toEqual([
+      "SDE preview 0: step 4 of 12",
+      "SDE preview 1: step 8 of 12",
+      "SDE preview 2: step 12 of 12",
+    ]);
+    expect(await newestEdit()).toMatchObject({ status: "succeeded", charged: price, previews_ready: 3 });
+    await saveScreenshot(page.page, "previews");
   });
 
   it("cancels a running edit: the card says canceled and the held price returns to the balance shown", async () => {

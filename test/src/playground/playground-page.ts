@@ -68,7 +68,7 @@ export class PlaygroundPage {
     await this.page.locator(`input[name="${name}"][value="${value}"]`).check();
   }
 
-  async fill(id: "prompt" | "seed" | "t0" | "steps", value: string): Promise<void> {
+  async fill(id: "prompt" | "seed" | "t0" | "steps" | "previews", value: string): Promise<void> {
     const input = this.page.locator(`#${id}`);
     await input.fill(value);
     await input.dispatchEvent("change");
@@ -147,7 +147,7 @@ export class PlaygroundPage {
 
   /** The natural size of a result's image once it has loaded. */
   async resultImageSize(sampler: "sde" | "ode"): Promise<{ width: number; height: number }> {
-    const image = this.result(sampler).locator("img");
+    const image = this.result(sampler).locator("img.output");
     await image.waitFor({ state: "visible" });
     return image.evaluate(async (element) => {
       // This file type-checks without the DOM library: the element is an HTMLImageElement.

@@ -4,6 +4,7 @@ import {
   Edit,
   EditAccepted,
   EditList,
+  EditPreviewList,
   type EditRequestInput,
   type EditStatus,
   type ImageContentType,
@@ -72,6 +73,23 @@ export class ApiClient {
   /** The account's whsec_ secret its webhooks are signed with. */
   async webhookSecret(): Promise<string> {
     return (await this.call(WebhookSecret, "GET", "/v1/account/webhook-secret")).secret;
+  }
+
+  /** The latest run's previews of the edit, by index. */
+  async previews(id: string): Promise<EditPreviewList["data"]> {
+    return (await this.call(EditPreviewList, "GET", `/v1/edits/${id}/previews`)).data;
+  }
+
+  /** GET /v1/edits/{id}/events: the open stream (read it with readEditEvents). */
+  async events(id: string, lastEventId?: string): Promise<Response> {
+    const response = await fetch(`${this.edgeUrl}/v1/edits/${id}/events`, {
+      headers: {
+        authorization: `Bearer ${this.apiKey}`,
+        ...(lastEventId !== undefined && { "last-event-id": lastEventId }),
+      },
+    });
+    if (!response.ok) throw new Error(`GET /v1/edits/${id}/events answered ${response.status}`);
+    return response;
   }
 
   account(): Promise<AccountView> {

@@ -1,8 +1,8 @@
 /**
  * @module protocol-edge: a stand-in for the edge's internal routes, for the runner's own tests. It checks every
  * request's HMAC with the shared verifier (and each nonce once) and every body with the shared zod schemas, hands out
- * the jobs a test queues, and answers heartbeats and progress as the test scripts them. The real edge (Dispatcher Durable Object
- * in workerd) is exercised by the end-to-end tests in test/.
+ * the jobs a test queues, and answers heartbeats, progress and previews as the test scripts them. The real edge
+ * (Dispatcher Durable Object in workerd) is exercised by the end-to-end tests in test/.
  */
 import { EventEmitter, once } from "node:events";
 import { createServer } from "node:http";
@@ -14,13 +14,14 @@ import {
   FailRequest,
   HeartbeatRequest,
   type LeaseStatus,
+  PreviewRequest,
   ProgressRequest,
   ReleaseRequest,
   verifyInternalRequest,
 } from "@stochedit/shared";
 import type { z } from "zod";
 
-export type JobAction = "heartbeat" | "progress" | "complete" | "fail" | "release";
+export type JobAction = "heartbeat" | "progress" | "preview" | "complete" | "fail" | "release";
 
 export interface RecordedCall {
   readonly action: "claim" | JobAction;
@@ -37,7 +38,7 @@ export interface ProtocolEdge {
   readonly calls: RecordedCall[];
   /** Hands `job` to the next claim. */
   queue(job: ClaimedJob): void;
-  /** How heartbeats and progress reports of a job are answered (default: extended, no cancel). */
+  /** How heartbeats, progress and preview reports of a job are answered (default: extended, no cancel). */
   answerLease(respond: (call: RecordedCall) => LeaseAnswer): void;
   /** How complete, fail and release are answered: an HTTP status (default 200). */
   answerFinal(respond: (call: RecordedCall) => number): void;
@@ -50,6 +51,7 @@ const bodySchemas: Record<RecordedCall["action"], z.ZodType> = {
   claim: ClaimRequest,
   heartbeat: HeartbeatRequest,
   progress: ProgressRequest,
+  preview: PreviewRequest,
   complete: CompleteRequest,
   fail: FailRequest,
   release: ReleaseRequest,
@@ -95,7 +97,9 @@ export async function startProtocolEdge(secret = "runner-test-secret-0123456789a
     if (!auth.ok) return send(401, problem(401, "unauthorized", auth.reason));
     if (seenNonces.has(auth.nonce)) return send(401, problem(401, "unauthorized", "nonce already used"));
     seenNonces.add(auth.nonce);
-    const route = /^\/internal\/(?:claim|jobs\/([^/]+)\/(heartbeat|progress|complete|fail|release))$/.exec(path);
+    const route = /^\/internal\/(?:claim|jobs\/([^/]+)\/(heartbeat|progress|preview|complete|fail|release))$/.exec(
+      path,
+    );
     if (request.method !== "POST" || !route) return send(404, problem(404, "not_found", `no route ${path}`));
     const action = (route[2] ?? "claim") as RecordedCall["action"];
     const parsed = bodySchemas[action].safeParse(JSON.parse(text));
@@ -111,7 +115,7 @@ export async function startProtocolEdge(secret = "runner-test-secret-0123456789a
       const job = jobs.shift();
       return job ? send(200, JSON.stringify(job)) : send(204);
     }
-    if (action === "heartbeat" || action === "progress") {
+    if (action === "heartbeat" || action === "progress" || action === "preview") {
       const answer = leaseAnswer(call);
       if ("leaseLost" in answer) {
         return send(409, problem(409, "lease_lost", "the lease expired or belongs to another runner"));

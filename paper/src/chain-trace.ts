@@ -1,13 +1,11 @@
-/** @module chain-trace: carries a batch of samples down a grid with the tasks' own denoise loop, observing levels. */
+/** @module chain-trace: carries a batch of samples down a grid with the tasks' own sampler loop, observing levels. */
 import {
-  denoise,
   type GaussianRng,
   GuidedNoise,
   gridFromLevels,
   type NoisePredictor,
-  StepCounter,
   type StepGrid,
-  stepCount,
+  sampleEta,
 } from "@stochedit/gpu-runner/sampling";
 
 /** ALGORITHMS 3's reference grids: startLevel, startLevel - stride, ... down to ≥ 0, then the clean level -1. */
@@ -38,26 +36,22 @@ export interface ChainTrace {
 }
 
 /**
- * Runs `denoise` (stage 2 of every task) on x as one [1, 1, 1, n] latent at guidance 1, so the predictor sees n
+ * Runs `sampleEta` (stage 2 of img2img, inpaint and ODE-Drag) on x as one [1, 1, 1, n] latent at guidance 1, so the predictor sees n
  * independent one-dimensional points per call.
  */
 export async function traceChain(run: ChainTrace): Promise<void> {
   const { predictor, x, grid, observeAt, observe } = run;
-  const noise = new GuidedNoise({
+  const model = new GuidedNoise({
     predictor,
     conditions: { cond: await predictor.encodePrompt("") },
     itemShape: [1, 1, 1, x.length],
     branches: 1,
   });
   if (observeAt.includes(0)) observe(grid.levels[0]!, x);
-  await denoise({
-    x,
-    grid,
+  await sampleEta(model, x, grid, {
     eta: run.eta,
-    noise,
     guidance: () => 1,
     rng: run.rng,
-    counter: new StepCounter({}, stepCount(grid)),
     afterStep: (k) => {
       if (observeAt.includes(k + 1)) observe(grid.levels[k + 1]!, x);
     },

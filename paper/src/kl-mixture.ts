@@ -50,7 +50,7 @@ export interface MixtureKlResult {
 
 /**
  * The edited start draws component k with the edited weight and then x ~ N(a μ_k, ᾱ s_k² + 1 - ᾱ): the right shapes
- * with the wrong mode weights. Both chains go through one denoise run as the two halves of one batch of points.
+ * with the wrong mode weights. Both chains go through one sampleEta run as the two halves of one batch of points.
  */
 export async function runMixtureKl(config: MixtureKlConfig): Promise<MixtureKlResult> {
   const { samples } = config;

@@ -27,16 +27,17 @@ export async function runTaskOnce(
     prompt: "",
     sampler: setting.sampler,
     steps: setting.steps,
+    t0: setting.t0,
     guidance: 1,
   };
   switch (edit.task) {
     case "img2img":
-      return (await runImg2Img({ ...common, strength: setting.t0 }, runtime)).data;
+      return (await runImg2Img(common, runtime)).data;
     case "inpaint":
-      return (await runInpaint({ ...common, t0: setting.t0, mask: rectMask(edit.fill, data) }, runtime)).data;
+      return (await runInpaint({ ...common, mask: rectMask(edit.fill, data) }, runtime)).data;
     case "drag": {
       const mask = edit.editable && rectMask(edit.editable, data);
-      return (await runDrag({ ...common, t0: setting.t0, points: edit.points, ...(mask && { mask }) }, runtime)).data;
+      return (await runDrag({ ...common, points: edit.points, ...(mask && { mask }) }, runtime)).data;
     }
   }
 }

@@ -171,6 +171,11 @@ export type Point = z.infer<typeof Point>;
 export type DragPair = z.infer<typeof DragPair>;
 
 /** The start level t0 of any request (img2img calls it strength). */
-export function startFraction(request: EditRequest): number {
+export function startFraction(
+  request:
+    | Pick<DragRequest, "task" | "t0">
+    | Pick<InpaintRequest, "task" | "t0">
+    | Pick<Img2ImgRequest, "task" | "strength">,
+): number {
   return request.task === "img2img" ? request.strength : request.t0;
 }

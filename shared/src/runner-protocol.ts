@@ -7,7 +7,7 @@ import { EditStatus } from "./edit.js";
 import { EditRequest, OutputFormat } from "./edit-request.js";
 import { EditId } from "./ids.js";
 import { JobError } from "./job-error.js";
-import { previewLimits } from "./limits.js";
+import { editLimits, previewLimits } from "./limits.js";
 import { base64ByteLength, previewDataMaxChars } from "./previews.js";
 
 /** Runner -> edge: ask for one job. 204 when none is ready. */
@@ -42,7 +42,8 @@ export const ClaimedJob = z.object({
   lease: Lease,
   /** The request as accepted: defaults filled, seed chosen. */
   request: EditRequest,
-  seed: z.int().min(0),
+  /** The runner checks no limit of its own: the seed's is the request's. */
+  seed: z.int().min(0).max(editLimits.seedMax),
   model: z.string(),
   /** The edit's own copy of the uploaded image, which no presigned PUT can write. */
   image: PricedImage,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { cycleNoise, cycleSdeStep, recordCycleForward } from "./cycle-sde.js";
+import { cycleNoise, cycleSdeStep } from "./cycle-sde.js";
 import { etaStep, stepCoefficients } from "./eta-step.js";
 import { GaussianRng } from "./gaussian-rng.js";
-import { abarAt } from "./schedule.js";
+import { recordCycleForward } from "./samplers.js";
 import { stepGrid } from "./step-grid.js";
 
 /** A nonlinear stand-in for ε_θ(x, t). */
@@ -16,39 +16,9 @@ const grid = stepGrid(200, 0.6);
 
 function record(seed: number): Float32Array[] {
   const recorded = grid.levels.map(() => new Float32Array(size));
-  recordCycleForward(x0, grid, new GaussianRng(seed), recorded);
+  recordCycleForward(Float32Array.from(x0), grid, { rng: new GaussianRng(seed), recorded });
   return recorded;
 }
-
-describe("recordCycleForward", () => {
-  it("keeps x0 at the clean level and noises level by level upward with fresh draws in that order", () => {
-    const recorded = record(5);
-    expect(recorded.at(-1)).toEqual(x0);
-    const rng = new GaussianRng(5);
-    for (let k = grid.levels.length - 2; k >= 0; k--) {
-      const z = rng.fill(new Float32Array(size));
-      const ratio = abarAt(grid.levels[k]!) / abarAt(grid.levels[k + 1]!);
-      const expected = Float32Array.from(
-        recorded[k + 1]!,
-        (v, i) => Math.sqrt(ratio) * v + Math.sqrt(1 - ratio) * z[i]!,
-      );
-      expect(recorded[k]).toEqual(expected);
-    }
-  });
-
-  it("reaches the forward marginal N(a_t0 x0, 1 - ᾱ_t0) at the top level", () => {
-    const n = 2 ** 16;
-    const ones = new Float32Array(n).fill(1);
-    const recorded = grid.levels.map(() => new Float32Array(n));
-    recordCycleForward(ones, grid, new GaussianRng(6), recorded);
-    const top = recorded[0]!;
-    const abar = abarAt(grid.levels[0]!);
-    const mean = top.reduce((sum, v) => sum + v, 0) / n;
-    const variance = top.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1);
-    expect(Math.abs(mean - Math.sqrt(abar))).toBeLessThan(5 * Math.sqrt((1 - abar) / n));
-    expect(Math.abs(variance - (1 - abar))).toBeLessThan(5 * (1 - abar) * Math.sqrt(2 / n));
-  });
-});
 
 describe("cycleNoise", () => {
   it("recovers the w with which Eq. 6 carries rec_t exactly to rec_s", () => {

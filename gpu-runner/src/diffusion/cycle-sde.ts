@@ -1,24 +1,8 @@
-/** @module cycle-sde: Cycle-SDE's noise recording (forward) and the backward step that replays it (ALGORITHMS 4). */
+/** @module cycle-sde: Cycle-SDE's backward step, which replays the recorded noise (ALGORITHMS 4; loops in samplers). */
 import { etaStep, type StepCoefficients } from "./eta-step.js";
-import { forwardNoise } from "./forward-noise.js";
-import type { GaussianRng } from "./gaussian-rng.js";
-import type { StepGrid } from "./step-grid.js";
 
 // Legend: rec[k] = the recorded latent at grid.levels[k]; recT, recS = rec at levels t > s of one step;
 // eRec = ε_θ(rec_t, t) with the same guidance as e = ε_θ(x_t, t); w = the noise that carries rec_t to rec_s.
-
-/**
- * Walks the grid upward from the clean latent with fresh noise, writing rec[k] for every level (no model call).
- * recorded[k] must hold one latent per grid level; the last one (level -1) receives x0 itself.
- */
-export function recordCycleForward(x0: Float32Array, grid: StepGrid, rng: GaussianRng, recorded: Float32Array[]): void {
-  const last = grid.levels.length - 1;
-  recorded[last]!.set(x0);
-  for (let k = last - 1; k >= 0; k--) {
-    const z = rng.fill(recorded[k]!);
-    forwardNoise(recorded[k]!, recorded[k + 1]!, grid.levels[k + 1]!, grid.levels[k]!, z);
-  }
-}
 
 /** w = (rec_s - a_s x̂0(rec_t, e_rec) - √(1 - ᾱ_s - σ²) e_rec) / σ, into w. Needs σ > 0 (η = 1, above level -1). */
 export function cycleNoise(

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { JobFailure } from "../job-failure.js";
 import { GuidedNoise } from "./guided-noise.js";
 import { latents } from "./latents.js";
 import type { NoisePredictor } from "./noise-predictor.js";
@@ -76,7 +75,7 @@ describe("GuidedNoise", () => {
     expect(spy.calls[0]!.inpaintChannels).toEqual(Float32Array.from([...extra.data, ...extra.data]));
   });
 
-  it("fails the job with model_error when the model returns the wrong number of values", async () => {
+  it("throws a RangeError naming the sizes when a predictor breaks its contract (the wrong number of values)", async () => {
     const broken: NoisePredictor = {
       unetInputChannels: 4,
       encodePrompt: async () => new WavyNoisePredictor().encodePrompt(""),
@@ -89,10 +88,7 @@ describe("GuidedNoise", () => {
       branches: 1,
     });
     const failure = await noise.predict([x], 5, 1).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(JobFailure);
-    expect(failure).toMatchObject({
-      code: "model_error",
-      message: "the noise predictor returned 5 values for a batch of 24",
-    });
+    expect(failure).toBeInstanceOf(RangeError);
+    expect(failure).toMatchObject({ message: "the noise predictor returned 5 values for a batch of 24" });
   });
 });

@@ -1,5 +1,4 @@
 /** @module guided-noise: one predictNoise call for every branch of a step, with classifier-free guidance folded in. */
-import { JobFailure } from "../job-failure.js";
 import { combineGuidance } from "./guidance.js";
 import { type Latents, latents, type Shape4 } from "./latents.js";
 import type { Condition, NoisePredictor } from "./noise-predictor.js";
@@ -68,8 +67,7 @@ export class GuidedNoise {
       ...(this.inpaintChannels && { inpaintChannels: this.inpaintChannels }),
     });
     if (output.length !== this.batch.data.length) {
-      throw new JobFailure(
-        "model_error",
+      throw new RangeError(
         `the noise predictor returned ${output.length} values for a batch of ${this.batch.data.length}`,
       );
     }

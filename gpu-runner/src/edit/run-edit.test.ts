@@ -162,6 +162,7 @@ describe("runEdit", () => {
       },
     );
     await expect(editing).rejects.toBeInstanceOf(JobCanceled);
+    await expect(editing).rejects.toThrow(/^canceled after 2 of \d+ steps$/);
     expect(steps).toEqual([1, 2]);
   });
 

@@ -1,6 +1,6 @@
 /** @module run-edit: one edit end to end: decode -> VAE encode -> task -> VAE decode -> encode the output. */
 import { performance } from "node:perf_hooks";
-import { latentPoint, type Size } from "@stochedit/shared";
+import { latentPoint, type Size, startFraction } from "@stochedit/shared";
 import type { Latents } from "../diffusion/latents.js";
 import { type DecodedImage, decodeImage } from "../image/decode-image.js";
 import { type DecodedMask, decodeMask } from "../image/decode-mask.js";
@@ -11,7 +11,7 @@ import type { SdModel } from "../model/sd-model.js";
 import { runDrag } from "../tasks/drag.js";
 import { runImg2Img } from "../tasks/img2img.js";
 import { runInpaint } from "../tasks/inpaint.js";
-import type { TaskPreviews, TaskRuntime } from "../tasks/task.js";
+import type { StepProgress, TaskPreviews, TaskRuntime } from "../tasks/task.js";
 import type { EditHooks, EditJob, EditResult, EditSettings } from "./edit-job.js";
 
 /** The decoded inputs of one edit. */
@@ -40,14 +40,24 @@ export async function runEdit(model: SdModel, job: EditJob, hooks: EditHooks = {
   throwIfCanceled();
   const latent = await model.vae.encode(image.tensor);
   const previews = hooks.previews && previewEncoder(model, image.originalSize, hooks.previews);
+  let progress: StepProgress | undefined;
   const runtime: TaskRuntime = {
     predictor: model.predictor,
     seed: job.seed,
-    ...(hooks.onProgress && { onStep: hooks.onProgress }),
+    onStep: (step) => {
+      progress = step;
+      hooks.onProgress?.(step);
+    },
     ...(hooks.signal && { signal: hooks.signal }),
     ...(previews && { previews }),
   };
-  const edited = await runTask(model, settings, { image, latent, mask }, runtime);
+  const edited = await runTask(model, settings, { image, latent, mask }, runtime).catch((error: unknown) => {
+    // The samplers stop with the signal's reason: here the job becomes canceled.
+    if (!hooks.signal?.aborted) throw error;
+    throw new JobCanceled(
+      progress ? `canceled after ${progress.step} of ${progress.total} steps` : "canceled before the first step",
+    );
+  });
   throwIfCanceled();
   const decoded = await model.vae.decode(edited);
   const output = await encodeImage(decoded, image.originalSize, settings.output_format);
@@ -86,19 +96,17 @@ async function runTask(
     prompt: settings.prompt,
     sampler: settings.sampler,
     steps: settings.steps,
+    t0: startFraction(settings),
     guidance: settings.guidance,
   };
   switch (settings.task) {
     case "img2img":
-      return runImg2Img({ ...common, strength: settings.strength }, runtime);
+      return runImg2Img(common, runtime);
     case "inpaint": {
       const fill = mask!;
       const maskedImageLatent =
         model.predictor.unetInputChannels === 9 ? await maskedLatent(model, image, fill) : undefined;
-      return runInpaint(
-        { ...common, mask: fill.latent, t0: settings.t0, ...(maskedImageLatent && { maskedImageLatent }) },
-        runtime,
-      );
+      return runInpaint({ ...common, mask: fill.latent, ...(maskedImageLatent && { maskedImageLatent }) }, runtime);
     }
     case "drag": {
       const size = image.originalSize;
@@ -106,7 +114,7 @@ async function runTask(
         from: latentPoint(pair.from, size),
         to: latentPoint(pair.to, size),
       }));
-      return runDrag({ ...common, points, t0: settings.t0, ...(mask && { mask: mask.latent }) }, runtime);
+      return runDrag({ ...common, points, ...(mask && { mask: mask.latent }) }, runtime);
     }
   }
 }

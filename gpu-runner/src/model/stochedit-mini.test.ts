@@ -64,7 +64,7 @@ async function roundTripChange(model: SdModel, image: ImageTensor): Promise<numb
 async function generate(model: SdModel, prompt: string): Promise<ImageTensor> {
   const start = latents([1, 4, latentSide, latentSide], new Float32Array(4 * latentSide * latentSide));
   const latent = await runImg2Img(
-    { latent: start, prompt, sampler: "ode", steps: 20, guidance: 4, strength: 1 },
+    { latent: start, prompt, sampler: "ode", steps: 20, t0: 1, guidance: 4 },
     { predictor: model.predictor, seed },
   );
   return model.vae.decode(latent);

@@ -1,18 +1,15 @@
 /** @module drag: SDE-Drag and ODE-Drag: split the drag; per operation stage 1, copy-paste, stage 2 (ALGORITHMS 5.3). */
 import { type LatentPair, splitDragOperations } from "@stochedit/shared";
-import { recordCycleForward } from "../diffusion/cycle-sde.js";
 import { GaussianRng } from "../diffusion/gaussian-rng.js";
 import { rampedGuidance } from "../diffusion/guidance.js";
-import { GuidedNoise } from "../diffusion/guided-noise.js";
 import { type Latents, latents } from "../diffusion/latents.js";
-import { stepCount, stepGrid } from "../diffusion/step-grid.js";
+import { blendMask } from "../diffusion/mask-blend.js";
+import { invertDdim, recordCycleForward, sampleCycleSde, sampleEta } from "../diffusion/samplers.js";
+import { stepCount } from "../diffusion/step-grid.js";
 import { copyPaste } from "./drag-copy-paste.js";
-import { cycleSdeBackward, type DragStage, ddimBackward, invertDdim } from "./drag-stages.js";
-import { previewTap } from "./preview-tap.js";
-import { encodeConditions } from "./prompt-conditions.js";
-import { StepCounter } from "./step-counter.js";
 import type { DragInput, TaskRuntime } from "./task.js";
-import { checkLatent, checkMask, checkPlainUnet, checkPoints, checkSeed, checkSettings } from "./validate.js";
+import { setUpTask } from "./task-setup.js";
+import { checkLatent, checkMask, checkPlainUnet, checkPoints } from "./validate.js";
 
 /**
  * Each operation starts from the previous one's result (no decode in between): stage 1 takes it to t0 and records
@@ -25,40 +22,36 @@ import { checkLatent, checkMask, checkPlainUnet, checkPoints, checkSeed, checkSe
  */
 export async function runDrag(input: DragInput, runtime: TaskRuntime): Promise<Latents> {
   const size = checkLatent(input.latent);
-  checkSettings(input, input.t0, "t0");
-  checkSeed(runtime.seed);
   checkPoints(input.points, size);
   if (input.mask !== undefined) checkMask(input.mask, size);
   checkPlainUnet(runtime.predictor, "drag");
 
   const sde = input.sampler === "sde";
   const operations = splitDragOperations(input.points);
-  const grid = stepGrid(input.steps, input.t0);
+  // SDE-Drag evaluates x and the recorded latent together; ODE-Drag evaluates one latent per call.
+  const { grid, model, rng, denoising, inverting, previews } = await setUpTask(input, runtime, {
+    branches: sde ? 2 : 1,
+    runs: operations.length,
+    inverts: !sde,
+  });
   const n = stepCount(grid);
   const guidance = (k: number) => rampedGuidance(input.guidance, k, n);
-  const counter = new StepCounter(runtime, operations.length * (sde ? n : 2 * n));
-  const conditions = await encodeConditions(runtime.predictor, input.prompt, input.guidance);
-  // SDE-Drag evaluates x and the recorded latent together; ODE-Drag evaluates one latent per call.
-  const noise = new GuidedNoise({
-    predictor: runtime.predictor,
-    conditions,
-    itemShape: input.latent.shape,
-    branches: sde ? 2 : 1,
-  });
-  const rng = new GaussianRng(runtime.seed);
-  const previews = previewTap(runtime, input.latent.shape, operations.length * n);
   if (previews) await previews.start(copyPastedStart(input, operations, runtime.seed));
 
   const x = Float32Array.from(input.latent.data);
   const recorded = grid.levels.map(() => new Float32Array(x.length));
-  const stage: DragStage = { x, grid, recorded, guidance, counter, mask: input.mask, ...(previews && { previews }) };
+  const { mask } = input;
+  const stage2 = {
+    ...denoising,
+    guidance,
+    ...(mask && { afterStep: (k: number) => blendMask(x, recorded[k + 1]!, mask) }),
+  };
   for (const pairs of operations) {
-    if (sde) recordCycleForward(x, grid, rng, recorded);
-    else await invertDdim(x, grid, recorded, noise, guidance, counter);
-    x.set(recorded[0]!);
+    if (sde) recordCycleForward(x, grid, { rng, recorded });
+    else await invertDdim(model, x, grid, { ...inverting, guidance, recorded });
     copyPaste(x, input.latent.shape, pairs, rng);
-    if (sde) await cycleSdeBackward(stage, noise);
-    else await ddimBackward(stage, noise, rng);
+    if (sde) await sampleCycleSde(model, x, grid, { ...stage2, recorded });
+    else await sampleEta(model, x, grid, { ...stage2, eta: 0, rng });
   }
   return latents(input.latent.shape, x);
 }

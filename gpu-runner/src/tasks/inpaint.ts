@@ -1,18 +1,12 @@
 /** @module inpaint: SDE (η = 1) and ODE (η = 0) inpainting that puts the kept region back each step (ALGORITHMS 5.2). */
-
 import { forwardNoise } from "../diffusion/forward-noise.js";
-import { GaussianRng } from "../diffusion/gaussian-rng.js";
-import { GuidedNoise } from "../diffusion/guided-noise.js";
 import { type Latents, latents } from "../diffusion/latents.js";
 import { blendMask } from "../diffusion/mask-blend.js";
+import { sampleEta, samplerEta } from "../diffusion/samplers.js";
 import { cleanLevel } from "../diffusion/schedule.js";
-import { stepCount, stepGrid } from "../diffusion/step-grid.js";
-import { denoise, samplerEta } from "./denoise.js";
-import { previewTap } from "./preview-tap.js";
-import { encodeConditions } from "./prompt-conditions.js";
-import { StepCounter } from "./step-counter.js";
 import type { InpaintInput, TaskRuntime } from "./task.js";
-import { checkLatent, checkMask, checkSeed, checkSettings } from "./validate.js";
+import { setUpTask } from "./task-setup.js";
+import { checkLatent, checkMask } from "./validate.js";
 
 /**
  * Starts from pure noise at t0 = 1 (else from the input noised to t0) and denoises; after every step the kept region
@@ -22,38 +16,26 @@ import { checkLatent, checkMask, checkSeed, checkSettings } from "./validate.js"
  */
 export async function runInpaint(input: InpaintInput, runtime: TaskRuntime): Promise<Latents> {
   const size = checkLatent(input.latent);
-  checkSettings(input, input.t0, "t0");
-  checkSeed(runtime.seed);
   checkMask(input.mask, size);
   if (input.maskedImageLatent !== undefined) checkLatent(input.maskedImageLatent);
-
-  const x0 = input.latent.data;
-  const grid = stepGrid(input.steps, input.t0);
-  const conditions = await encodeConditions(runtime.predictor, input.prompt, input.guidance);
-  const noise = new GuidedNoise({
-    predictor: runtime.predictor,
-    conditions,
-    itemShape: input.latent.shape,
+  const { grid, model, rng, denoising } = await setUpTask(input, runtime, {
     branches: 1,
+    runs: 1,
+    inverts: false,
     ...(runtime.predictor.unetInputChannels === 9 && { inpaintChannels: inpaintChannels(input) }),
   });
-  const rng = new GaussianRng(runtime.seed);
-  const previews = previewTap(runtime, input.latent.shape, stepCount(grid));
 
+  const x0 = input.latent.data;
   const z = rng.fill(new Float32Array(x0.length));
   const x = new Float32Array(x0.length);
   if (input.t0 === 1) x.set(z);
   else forwardNoise(x, x0, cleanLevel, grid.levels[0]!, z);
   const kept = new Float32Array(x0.length);
-  await denoise({
-    x,
-    grid,
+  await sampleEta(model, x, grid, {
+    ...denoising,
     eta: samplerEta[input.sampler],
-    noise,
     guidance: () => input.guidance,
     rng,
-    counter: new StepCounter(runtime, stepCount(grid)),
-    ...(previews && { previews }),
     afterStep: (k) => {
       forwardNoise(kept, x0, cleanLevel, grid.levels[k + 1]!, z);
       blendMask(x, kept, input.mask);

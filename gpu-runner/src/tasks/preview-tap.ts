@@ -1,19 +1,18 @@
 /** @module preview-tap: hands a task's clean-image estimates at the previewed steps to its runtime (TaskRuntime.previews). */
 import { previewSteps } from "@stochedit/shared";
-import { cleanEstimate } from "../diffusion/clean-estimate.js";
-import type { StepCoefficients } from "../diffusion/eta-step.js";
 import { latents, type Shape4 } from "../diffusion/latents.js";
+import type { SamplerStep } from "../diffusion/samplers.js";
 import type { TaskPreviews, TaskRuntime } from "./task.js";
 
 /**
  * Counts the denoising steps of a whole task (every drag operation; not ODE-Drag's inversion) and, at the steps that
- * previewSteps picks, computes x̂0 and waits for the runtime to take it. Between those steps it computes nothing.
+ * previewSteps picks, asks the step for x̂0 and waits for the runtime to take it. Between those steps it computes
+ * nothing.
  */
 export class PreviewTap {
   private denoised = 0;
   private index = 0;
   private readonly steps: ReadonlySet<number>;
-  private readonly estimate: Float32Array;
 
   constructor(
     private readonly previews: TaskPreviews,
@@ -21,7 +20,6 @@ export class PreviewTap {
     readonly total: number,
   ) {
     this.steps = new Set(previewSteps(previews.count, total));
-    this.estimate = new Float32Array(shape[1] * shape[2] * shape[3]);
   }
 
   /** A drag's copy-pasted start, before its first step: preview 0, at step 0. */
@@ -29,12 +27,11 @@ export class PreviewTap {
     return this.hand(0, latent);
   }
 
-  /** In every denoising step, once e is known and before x moves: x_t is still at level t. */
-  async step(x: Float32Array, e: Float32Array, c: StepCoefficients): Promise<void> {
+  /** In every denoising step's onStep, once e is known and before x moves. */
+  async step(step: SamplerStep): Promise<void> {
     this.denoised++;
     if (!this.steps.has(this.denoised)) return;
-    cleanEstimate(this.estimate, x, e, c);
-    await this.hand(this.denoised, this.estimate);
+    await this.hand(this.denoised, step.x0Hat());
   }
 
   private hand(step: number, data: Float32Array): Promise<void> {

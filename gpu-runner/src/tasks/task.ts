@@ -31,37 +31,36 @@ export interface TaskPreviews {
 export interface TaskRuntime {
   readonly predictor: NoisePredictor;
   readonly seed: number;
-  /** Called after every model step; `total` counts every step of every operation. */
+  /** Called after every model call; `total` counts the model calls of every operation. */
   readonly onStep?: (progress: StepProgress) => void;
-  /** Checked between steps: when aborted the task throws JobCanceled. */
+  /** Checked before every model call: once aborted the task throws the signal's reason (runEdit: JobCanceled). */
   readonly signal?: AbortSignal;
   /** Clean-image estimates at evenly spaced steps; without it nothing is computed for them. */
   readonly previews?: TaskPreviews;
 }
 
-export interface SamplerSettings {
+/** What every task takes; the API's schemas have checked the limits of each. */
+export interface TaskInput {
+  /** The clean input latent, shape [1, 4, h, w], already scaled by the VAE factor. */
+  readonly latent: Latents;
   readonly prompt: string;
   /** sde: eta = 1; ode: eta = 0. */
   readonly sampler: Sampler;
   /** Size of the time grid over the whole [0, T] range; a run from t0 takes stepsFromT0(steps, t0). */
   readonly steps: number;
+  /** The start fraction in (0, 1]: how far up the grid the run starts (the API's `strength` for img2img). */
+  readonly t0: number;
   readonly guidance: number;
 }
 
 /** Masks are at latent resolution (height x width of the latent), values in [0, 1], 1 = editable / fill. */
 export type LatentMask = Float32Array;
 
-export interface Img2ImgInput extends SamplerSettings {
-  /** The clean input latent, shape [1, 4, h, w], already scaled by the VAE factor. */
-  readonly latent: Latents;
-  readonly strength: number;
-}
+export type Img2ImgInput = TaskInput;
 
-export interface InpaintInput extends SamplerSettings {
-  readonly latent: Latents;
+export interface InpaintInput extends TaskInput {
   /** 1 = fill. */
   readonly mask: LatentMask;
-  readonly t0: number;
   /**
    * For a 9-channel inpainting UNet: the VAE latent (x 0.18215) of the image with the fill region blanked, [1, 4, h, w].
    * Without it, `latent` with the fill region zeroed stands in.
@@ -69,11 +68,9 @@ export interface InpaintInput extends SamplerSettings {
   readonly maskedImageLatent?: Latents;
 }
 
-export interface DragInput extends SamplerSettings {
-  readonly latent: Latents;
+export interface DragInput extends TaskInput {
   /** Source/target points in latent cells ([x, y]). */
   readonly points: readonly LatentPair[];
   /** 1 = editable; none = everything editable. */
   readonly mask?: LatentMask;
-  readonly t0: number;
 }

@@ -51,7 +51,7 @@ export function img2imgInput(overrides: Partial<Img2ImgInput> = {}): Img2ImgInpu
     prompt: "an oil painting",
     sampler: "sde",
     steps: 50,
-    strength: 0.6,
+    t0: 0.6,
     guidance: 7.5,
     ...overrides,
   };

@@ -1,9 +1,12 @@
-/** @module validate: checks a task's input; a JobFailure names the value received and what is allowed. */
-import { editLimits, type LatentPair } from "@stochedit/shared";
+/**
+ * @module validate: checks what the API's schemas cannot see in a task's input (latent shapes, masks and points at
+ * latent resolution, the UNet); a JobFailure names the value received and what is allowed.
+ */
+import type { LatentPair } from "@stochedit/shared";
 import type { Latents } from "../diffusion/latents.js";
 import type { NoisePredictor } from "../diffusion/noise-predictor.js";
 import { JobFailure } from "../job-failure.js";
-import type { LatentMask, SamplerSettings } from "./task.js";
+import type { LatentMask } from "./task.js";
 
 export interface LatentSize {
   readonly height: number;
@@ -25,36 +28,6 @@ export function checkLatent(latent: Latents): LatentSize {
   return { height, width };
 }
 
-/** steps, guidance, sampler and the start fraction (`t0`, or img2img's `strength`). */
-export function checkSettings(settings: SamplerSettings, t0: number, t0Name: "t0" | "strength"): void {
-  if (!(t0 > 0 && t0 <= 1)) {
-    throw new JobFailure("invalid_parameters", `${t0Name} is ${t0}; it must be in (0, 1]`);
-  }
-  const { stepsMin, stepsMax, guidanceMin, guidanceMax } = editLimits;
-  if (!Number.isInteger(settings.steps) || settings.steps < stepsMin || settings.steps > stepsMax) {
-    throw new JobFailure(
-      "invalid_parameters",
-      `steps is ${settings.steps}; it must be an integer in ${stepsMin}..${stepsMax}`,
-    );
-  }
-  if (!(settings.guidance >= guidanceMin && settings.guidance <= guidanceMax)) {
-    throw new JobFailure(
-      "invalid_parameters",
-      `guidance is ${settings.guidance}; it must be in [${guidanceMin}, ${guidanceMax}]`,
-    );
-  }
-  if (settings.sampler !== "sde" && settings.sampler !== "ode") {
-    throw new JobFailure("invalid_parameters", `sampler is ${String(settings.sampler)}; it must be "sde" or "ode"`);
-  }
-}
-
-/** The job's seed feeds the one generator of the job. */
-export function checkSeed(seed: number): void {
-  if (!Number.isInteger(seed) || seed < 0 || seed > editLimits.seedMax) {
-    throw new JobFailure("invalid_parameters", `seed is ${seed}; it must be an integer in 0..${editLimits.seedMax}`);
-  }
-}
-
 /** A mask at latent resolution: height x width values in [0, 1]. */
 export function checkMask(mask: LatentMask, size: LatentSize): void {
   const cells = size.height * size.width;
@@ -72,9 +45,6 @@ export function checkMask(mask: LatentMask, size: LatentSize): void {
 
 /** Drag points are latent cells: integers [x, y] with 0 <= x < width and 0 <= y < height. */
 export function checkPoints(points: readonly LatentPair[], size: LatentSize): void {
-  if (points.length < 1) {
-    throw new JobFailure("invalid_parameters", "points is empty; a drag needs at least one source/target pair");
-  }
   for (const pair of points) {
     for (const point of [pair.from, pair.to]) {
       const [x, y] = point;

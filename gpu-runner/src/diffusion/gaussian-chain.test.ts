@@ -1,15 +1,14 @@
 import { describe, expect, it } from "vitest";
 import reference from "../../../reference/sde-ode-vectors.json" with { type: "json" };
 import { GaussianNoisePredictor } from "../analytic/gaussian-noise-predictor.js";
-import { GaussianRng } from "../diffusion/gaussian-rng.js";
-import { GuidedNoise } from "../diffusion/guided-noise.js";
-import { abarAt } from "../diffusion/schedule.js";
-import { gridFromLevels, type StepGrid } from "../diffusion/step-grid.js";
-import { denoise, samplerEta } from "./denoise.js";
-import { StepCounter } from "./step-counter.js";
+import { GaussianRng } from "./gaussian-rng.js";
+import { GuidedNoise } from "./guided-noise.js";
+import { sampleEta, samplerEta } from "./samplers.js";
+import { abarAt } from "./schedule.js";
+import { gridFromLevels, type StepGrid } from "./step-grid.js";
 
 // ALGORITHMS 3: data x_0 ~ N(μ, s²) per dimension, the exact noise predictor, and an edited start N(m, V) at level 600
-// that differs from the true marginal N(a μ, v). The real denoise loop carries a large batch of samples down each
+// that differs from the true marginal N(a μ, v). The real sampler loop (sampleEta) carries a large batch of samples down each
 // reference grid; the KL of the Gaussian fitted to the final samples against the chain's true final marginal must stay
 // at its start value under the ODE and fall to the reference value under the SDE.
 
@@ -81,7 +80,7 @@ async function runChain(
   checkpoints: readonly number[] = [],
 ): Promise<{ fittedStart: Moments; fittedAt: Map<number, Moments> }> {
   const predictor = new GaussianNoisePredictor({ mean: mu, std });
-  const noise = new GuidedNoise({
+  const model = new GuidedNoise({
     predictor,
     conditions: { cond: await predictor.encodePrompt("") },
     itemShape: [1, 1, 1, sampleCount],
@@ -93,14 +92,10 @@ async function runChain(
   for (let i = 0; i < x.length; i++) x[i] = edit.mean + editSd * x[i]!;
   const fittedStart = sampleMoments(x);
   const fittedAt = new Map<number, Moments>();
-  await denoise({
-    x,
-    grid,
+  await sampleEta(model, x, grid, {
     eta,
-    noise,
     guidance: () => 1,
     rng,
-    counter: new StepCounter({}, grid.levels.length - 1),
     afterStep: (k) => {
       if (checkpoints.includes(k)) fittedAt.set(k, sampleMoments(x));
     },
@@ -115,7 +110,7 @@ const editedStart: Moments = { mean: edit.mean, variance: edit.var };
 // Sample counts keep each chain to about a second: the 1000-step grid takes 5x the steps of the 200-step one.
 const sampleCounts: Record<number, number> = { 50: 2 ** 18, 200: 2 ** 18, 1000: 2 ** 16 };
 
-describe("the Gaussian chain of ALGORITHMS 3 through denoise with the exact predictor", () => {
+describe("the Gaussian chain of ALGORITHMS 3 through sampleEta with the exact predictor", () => {
   it("starts from the reference edit, whose KL to the true marginal is the reference kl_ode", () => {
     expect(klGaussian(editedStart, trueStart)).toBeCloseTo(reference.gaussian.closed_form.kl_ode, 12);
   });

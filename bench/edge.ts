@@ -3,18 +3,13 @@
  * (open-loop.ts: evenly spaced requests) on its hot routes; p50/p99 latency, achieved rate, errors and workerd's CPU time per request to
  * bench/results/edge.{json,md}.
  */
-import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
 import { AccountView, EditAccepted, Quote, UploadResponse } from "@stochedit/shared";
 import sharp from "sharp";
 import type { z } from "zod";
-import { ensureDevAccount } from "../scripts/local-stack/dev-account.js";
-import { applyLocalMigrations, startEdgeDev } from "../scripts/local-stack/edge-dev.js";
-import { s3rverCredentials, startLocalS3 } from "../scripts/local-stack/local-s3.js";
-import { freePort } from "../test/src/support/free-port.js";
+import { startE2eStack } from "../test/src/support/e2e-stack.js";
 import { offerFixedRate, quantile } from "./open-loop.js";
 
 const resultsDir = new URL("./results/", import.meta.url);
@@ -23,8 +18,6 @@ const rates = (process.env.BENCH_RATES ?? "100,200").split(",").map(Number);
 const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 10);
 /** Sockets the load generator may open: enough that a slow answer does not hold back the next due request. */
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const edgePort = Number(process.env.STOCHEDIT_EDGE_PORT ?? 0);
-const s3Port = Number(process.env.STOCHEDIT_S3_PORT ?? 0);
 /** The target of issue 18: authenticated GET and quote at 200/s with p99 <= 50 ms on 2 cores. */
 const targetP99Ms = 50;
 
@@ -51,42 +44,20 @@ interface RouteRun {
 
 const say = (text: string) => process.stdout.write(`[bench:edge] ${text}\n`);
 
-const directory = await mkdtemp(join(tmpdir(), "stochedit-bench-edge-"));
-const s3 = await startLocalS3({ directory: join(directory, "s3"), port: s3Port, bucket: "stochedit-bench" });
-const persistTo = join(directory, "wrangler");
-await applyLocalMigrations(persistTo);
-const operatorToken = randomBytes(32).toString("base64url");
-const edge = await startEdgeDev({
-  port: edgePort || (await freePort()),
-  persistTo,
-  vars: {
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: s3.bucket,
-    S3_REGION: "us-east-1",
-    S3_ACCESS_KEY_ID: s3rverCredentials.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3rverCredentials.secretAccessKey,
-    OPERATOR_TOKEN: operatorToken,
-    RUNNER_HMAC_SECRET: randomBytes(32).toString("base64url"),
-    METRICS_TOKEN: randomBytes(32).toString("base64url"),
-    // The bench offers thousands of requests a minute from one key and one address: neither limit may answer them.
-    RATE_LIMIT_PER_MINUTE: "10000000",
-    IP_RATE_LIMIT_PER_MINUTE: "10000000",
-  },
+const stack = await startE2eStack({
+  // The bench offers thousands of requests a minute from one key and one address: neither limit may answer them.
+  edgeVars: { RATE_LIMIT_PER_MINUTE: "10000000", IP_RATE_LIMIT_PER_MINUTE: "10000000" },
   logRequests: false,
-  onLine: (line) => {
-    if (/error/i.test(line)) say(`edge: ${line}`);
-  },
 });
-const workerdPid = childProcessId(edge.process.pid, "workerd");
-say(`edge on ${edge.url}`);
+const workerdPid = childProcessId(stack.edgeProcessId, "workerd");
+say(`edge on ${stack.edgeUrl}`);
 
 try {
-  const account = await ensureDevAccount(edge.url, operatorToken, join(directory, "account.json"));
-  const auth = { authorization: `Bearer ${account.apiKey}`, "content-type": "application/json" };
+  const auth = { authorization: `Bearer ${stack.apiKey}`, "content-type": "application/json" };
   const call = async <T>(schema: z.ZodType<T>, method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${edge.url}${path}`, {
+    const response = await fetch(`${stack.edgeUrl}${path}`, {
       method,
-      headers: path.startsWith("/admin") ? { ...auth, authorization: `Bearer ${operatorToken}` } : auth,
+      headers: path.startsWith("/admin") ? { ...auth, authorization: `Bearer ${stack.operatorToken}` } : auth,
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     const answer: unknown = await response.json();
@@ -107,7 +78,7 @@ try {
   const { price } = await call(Quote, "POST", "/v1/quote", editRequest);
   // Every submission holds its price: enough credits for all of them, twice over.
   const submissions = rates.reduce((sum, rate) => sum + rate * durationSeconds, 0);
-  await call(AccountView, "POST", `/admin/accounts/${account.accountId}/credits`, {
+  await call(AccountView, "POST", `/admin/accounts/${stack.accountId}/credits`, {
     amount: Math.min(1_000_000_000_000, 2 * price * submissions),
     note: "bench:edge",
   });
@@ -127,7 +98,7 @@ try {
     for (const route of routes) {
       const cpuBefore = cpuMs(workerdPid);
       const result = await offerFixedRate({
-        origin: edge.url,
+        origin: stack.edgeUrl,
         path: route.path,
         method: route.method,
         headers: auth,
@@ -175,9 +146,9 @@ try {
   await writeFile(new URL("edge.md", resultsDir), markdown(report));
   say(`wrote bench/results/edge.json and edge.md`);
 } finally {
-  await edge.process.stop("SIGTERM", 10_000);
-  await s3.close();
-  await rm(directory, { recursive: true, force: true });
+  const errors = stack.logs.filter((line) => /error/i.test(line));
+  if (errors.length > 0) say(`the edge logged ${errors.length} error lines, the last: ${errors.at(-1)}`);
+  await stack.stop();
 }
 
 function markdown(report: {

@@ -16,6 +16,8 @@ import { freePort } from "./free-port.js";
 
 export interface E2eStack {
   readonly edgeUrl: string;
+  /** The edge server's process (its child is workerd). */
+  readonly edgeProcessId: number;
   readonly operatorToken: string;
   readonly hmacSecret: string;
   /** Bearer token of GET /internal/metrics (the autoscaler's backlog). */
@@ -42,6 +44,8 @@ export interface E2eStack {
 export interface E2eStackOptions {
   /** Vars for the worker beyond the S3 and secret ones (lease TTL, retry delays, dev flags). */
   readonly edgeVars?: Readonly<Record<string, string>>;
+  /** The edge's line per request (default on; the edge benchmark turns it off). */
+  readonly logRequests?: boolean;
 }
 
 export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eStack> {
@@ -88,6 +92,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
         METRICS_TOKEN: metricsToken,
         ...options.edgeVars,
       },
+      ...(options.logRequests !== undefined && { logRequests: options.logRequests }),
       onLine: (line) => logs.push(`[edge] ${line}`),
     });
     const account = await ensureDevAccount(edge.url, operatorToken, join(directory, "account.json"));
@@ -95,6 +100,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     const bucketUrl = `${s3.endpoint}/${s3.bucket}`;
     return {
       edgeUrl,
+      edgeProcessId: edge.process.pid,
       operatorToken,
       hmacSecret,
       metricsToken,

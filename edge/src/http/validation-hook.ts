@@ -2,8 +2,8 @@
 
 import type { Hook } from "@hono/zod-openapi";
 import { fieldErrors } from "@stochedit/shared";
-import type { AppEnv } from "../app-env.js";
 import { ApiError } from "./api-error.js";
+import type { AppEnv } from "./app-env.js";
 
 const targetNames: Record<string, string> = {
   json: "body",

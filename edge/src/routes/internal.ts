@@ -16,16 +16,16 @@ import {
 } from "@stochedit/shared";
 import type { Context } from "hono";
 import type { z } from "zod";
-import type { AppEnv } from "../app-env.js";
 import { internalAuth } from "../auth/internal-auth.js";
 import { metricsAuth } from "../auth/metrics-token.js";
 import { readConfig } from "../config.js";
 import { countOwedWebhooks } from "../db/webhook-outbox.js";
-import { claimJob } from "../dispatch/claim-job.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
-import { completeJob, failJob, releaseJob } from "../dispatch/finish-job.js";
-import { heartbeatJob, reportPreview, reportProgress } from "../dispatch/lease-calls.js";
+import { claimJob } from "../edits/claim-job.js";
+import { completeJob, failJob, releaseJob } from "../edits/finish-job.js";
+import { heartbeatJob, reportPreview, reportProgress } from "../edits/lease-calls.js";
 import { ApiError, fieldProblem } from "../http/api-error.js";
+import type { AppEnv } from "../http/app-env.js";
 import { newRouter } from "../http/router.js";
 
 export const internalRoutes = newRouter();

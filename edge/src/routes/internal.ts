@@ -8,7 +8,6 @@ import {
   CompleteRequest,
   EditId,
   FailRequest,
-  fieldErrors,
   HeartbeatRequest,
   PreviewRequest,
   ProgressRequest,
@@ -27,6 +26,7 @@ import { heartbeatJob, reportPreview, reportProgress } from "../edits/lease-call
 import { ApiError, fieldProblem } from "../http/api-error.js";
 import type { AppEnv } from "../http/app-env.js";
 import { newRouter } from "../http/router.js";
+import { invalidRequest } from "../http/validation-hook.js";
 
 export const internalRoutes = newRouter();
 
@@ -97,10 +97,6 @@ async function signedBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S): P
     throw new ApiError("bad_request", "the body is not JSON");
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const errors = fieldErrors(parsed.error.issues);
-    const summary = errors.map((e) => `${e.path}: ${e.message}`).join("; ");
-    throw new ApiError("validation_failed", `the request body is invalid: ${summary}`, { errors });
-  }
+  if (!parsed.success) throw invalidRequest("body", parsed.error.issues);
   return parsed.data;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { imageSizeProblem, latentPoint, stepsFromT0, workingSize } from "./geometry.js";
+import { imageSizeProblem, latentPoint, pointInside, stepsFromT0, workingSize } from "./geometry.js";
 
 describe("geometry", () => {
   it("rounds sides to the nearest multiple of 8", () => {
@@ -10,6 +10,19 @@ describe("geometry", () => {
   it("maps pixels to latent cells and keeps them inside the latent grid", () => {
     expect(latentPoint([500, 420], { width: 1000, height: 1000 })).toEqual([62, 52]);
     expect(latentPoint([1000, 1001], { width: 1000, height: 1001 })).toEqual([124, 124]);
+  });
+
+  it("places a point inside a grid only when 0 <= x < width and 0 <= y < height", () => {
+    const size = { width: 64, height: 32 };
+    for (const point of [
+      [0, 0],
+      [63, 31],
+      [63.5, 0.5],
+    ])
+      expect(pointInside(point, size)).toBe(true);
+    for (const point of [[64, 0], [0, 32], [-1, 0], [0, -0.5], [Number.NaN, 0], [0, Number.NaN], [5]]) {
+      expect(pointInside(point, size)).toBe(false);
+    }
   });
 
   it("takes round(steps x t0) steps, at least one", () => {

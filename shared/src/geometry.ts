@@ -1,4 +1,7 @@
-/** @module geometry: working size (sides rounded to multiples of 8), latent points, and the step count from t0. */
+/**
+ * @module geometry: working size (sides rounded to multiples of 8), latent points, whether a point lies inside an image,
+ * and the step count from t0.
+ */
 import { imageLimits } from "./limits.js";
 
 export interface Size {
@@ -20,6 +23,15 @@ export function latentPoint(point: readonly [number, number], image: Size): [num
   const x = Math.trunc((point[0] * work.width) / image.width / f);
   const y = Math.trunc((point[1] * work.height) / image.height / f);
   return [Math.min(x, work.width / f - 1), Math.min(y, work.height / f - 1)];
+}
+
+/**
+ * Whether [x, y] lies inside a width x height grid: pixels of an image, or cells of its latent. 0 <= x < width and
+ * 0 <= y < height; a missing or NaN coordinate lies outside. The one check of a drag point, at the edge and the runner.
+ */
+export function pointInside(point: readonly number[], size: Size): boolean {
+  const [x = Number.NaN, y = Number.NaN] = point;
+  return x >= 0 && x < size.width && y >= 0 && y < size.height;
 }
 
 /**

@@ -1,8 +1,7 @@
 /** @module api-key-format: minting and parsing `sk_<live|test>_<id>_<secret>` keys; only their hash is stored. */
+import type { KeyMode } from "../db/api-keys.js";
 import { randomBase62 } from "../ids.js";
 import { sha256Hex } from "./digest.js";
-
-export type KeyMode = "live" | "test";
 
 /** 16 base62 characters (~95 bits) identify the key publicly; 32 more (~190 bits) are the secret. */
 const idLength = 16;

@@ -1,8 +1,8 @@
 /** @module api-key: middleware that authenticates `Authorization: Bearer sk_<mode>_<id>_<secret>` against D1. */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env.js";
 import { keyScopes, lastUsedResolutionMs, readApiKey, touchApiKey } from "../db/api-keys.js";
 import { ApiError } from "../http/api-error.js";
+import type { AppEnv } from "../http/app-env.js";
 import { parseApiKey } from "./api-key-format.js";
 import { digestsEqual, sha256Hex } from "./digest.js";
 

@@ -5,8 +5,8 @@
  */
 import { internalAuthHeaders, verifyInternalRequest } from "@stochedit/shared";
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env.js";
 import { ApiError } from "../http/api-error.js";
+import type { AppEnv } from "../http/app-env.js";
 import { replayGuardFor } from "./replay-guard.js";
 
 /** Shorter secrets are refused as configuration: the secret lets its holder take and settle any job. */

@@ -1,7 +1,8 @@
 /** @module issue-api-key: mints a key for an account, stores its hash, and returns the key once. */
 import type { CreatedKey, CreateKeyRequest } from "@stochedit/shared";
-import { apiKeyView, insertApiKey, readApiKey } from "../db/api-keys.js";
+import { insertApiKey, readApiKey } from "../db/api-keys.js";
 import { mintApiKey } from "./api-key-format.js";
+import { apiKeyView } from "./api-key-view.js";
 
 export async function issueApiKey(
   db: D1Database,

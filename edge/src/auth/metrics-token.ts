@@ -1,7 +1,7 @@
 /** @module metrics-token: middleware for GET /internal/metrics: `Authorization: Bearer <METRICS_TOKEN>` (the autoscaler's). */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env.js";
 import { ApiError } from "../http/api-error.js";
+import type { AppEnv } from "../http/app-env.js";
 import { secretsEqual } from "./digest.js";
 
 /** A separate token from the runners' secret: the autoscaler may read the backlog and nothing else. */

@@ -1,7 +1,7 @@
 /** @module operator-token: middleware for /admin/*: `Authorization: Bearer <OPERATOR_TOKEN>`, compared in constant time. */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env.js";
 import { ApiError } from "../http/api-error.js";
+import type { AppEnv } from "../http/app-env.js";
 import { secretsEqual } from "./digest.js";
 
 /** Shorter tokens are refused as configuration: an operator token guards every account's money. */

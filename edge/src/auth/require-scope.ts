@@ -1,8 +1,8 @@
 /** @module require-scope: middleware that lets a request through only if its API key has the given scope. */
 import { allScopes, type Scope } from "@stochedit/shared";
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env.js";
 import { ApiError } from "../http/api-error.js";
+import type { AppEnv } from "../http/app-env.js";
 
 export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
   if (!allScopes.includes(scope)) throw new Error(`requireScope: scope given as ${scope} must be one of ${allScopes}`);

@@ -120,7 +120,7 @@ export interface Settlement {
   editId: string;
   status: FinalStatus;
   error?: JobError;
-  /** JSON of the stored output (see edits/edit-view.ts StoredOutput), for succeeded edits. */
+  /** JSON of the stored output (see views/edit-view.ts StoredOutput), for succeeded edits. */
   outputJson?: string;
   /** Defaults to none. */
   fence?: SettlementFence;

@@ -1,7 +1,9 @@
-/** @module api-keys: D1 queries for API keys (stored as SHA-256 only) and their views. */
-import { type ApiKeyView, Scope } from "@stochedit/shared";
+/** @module api-keys: D1 queries for API keys (stored as SHA-256 only) and their stored scopes. */
+import { Scope } from "@stochedit/shared";
 import { z } from "zod";
-import { type KeyMode, keyPrefix } from "../auth/api-key-format.js";
+
+/** Which data a key sees: live, or its account's test mode (auth/api-key-format.ts mints both). */
+export type KeyMode = "live" | "test";
 
 export interface ApiKeyRow {
   id: string;
@@ -92,19 +94,4 @@ export async function touchApiKey(db: D1Database, keyId: string, nowMs: number):
     .prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)")
     .bind(nowMs, keyId, nowMs - lastUsedResolutionMs)
     .run();
-}
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export function apiKeyView(row: ApiKeyRow): ApiKeyView {
-  return {
-    id: row.id,
-    prefix: keyPrefix(row.mode, row.id),
-    scopes: keyScopes(row),
-    name: row.name,
-    rate_limit_per_minute: row.rate_limit_per_minute,
-    created_at: new Date(row.created_at).toISOString(),
-    last_used_at: iso(row.last_used_at),
-    revoked_at: iso(row.revoked_at),
-  };
 }

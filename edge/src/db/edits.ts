@@ -2,7 +2,7 @@
  * @module edits: D1 queries for edits (jobs): read one, find or release an idempotency key, list newest first, and
  * the runner's writes (start, progress, back to the queue), each fenced by the edit's current lease.
  */
-import type { EditStatus, Sampler, Task } from "@stochedit/shared";
+import { EditRequest, type EditStatus, type Sampler, type Task } from "@stochedit/shared";
 import { type DataScope, livemodeColumn } from "./data-scope.js";
 
 export interface EditRow {
@@ -45,6 +45,14 @@ export interface EditRow {
   livemode: 0 | 1;
   /** Previews of the latest run (edit_previews rows of the current lease, migration 0008). */
   previews_ready: number;
+}
+
+/**
+ * The request as accepted (defaults filled in, the seed and model it runs with): edits.request_json, parsed with the
+ * API's schema. The one reader of that column.
+ */
+export function storedRequest(edit: Pick<EditRow, "request_json">): EditRequest {
+  return EditRequest.parse(JSON.parse(edit.request_json));
 }
 
 const editColumns = `id, account_id, task, sampler, status, request_json, image_upload_id, mask_upload_id, image_key,

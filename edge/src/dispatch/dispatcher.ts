@@ -5,9 +5,9 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { jobError } from "@stochedit/shared";
+import { finishEdit } from "../billing/settlement.js";
 import { type DispatchConfig, readConfig } from "../config.js";
 import { requeueEdit } from "../db/edits.js";
-import { finishEdit } from "../edits/finish-edit.js";
 import { randomBase62 } from "../ids.js";
 import {
   addReady,

@@ -1,10 +1,11 @@
 /** @module cancel-edit: POST /v1/edits/{id}/cancel: end an unfinished edit as canceled and release its hold. */
+
+import { finishEdit } from "../billing/settlement.js";
 import type { DataScope } from "../db/data-scope.js";
 import { type EditRow, readEdit } from "../db/edits.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { ApiError } from "../http/api-error.js";
 import { retryTransient } from "../storage/transient-errors.js";
-import { finishEdit } from "./finish-edit.js";
 
 /**
  * D1 is settled first: from then on the edit is canceled whatever a runner reports (a late completion finds it no

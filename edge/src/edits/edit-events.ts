@@ -18,7 +18,7 @@ import type { SSEStreamingApi } from "hono/streaming";
 import type { DataScope } from "../db/data-scope.js";
 import { listEditPreviews } from "../db/edit-previews.js";
 import { readEditProgress } from "../db/edits.js";
-import { previewView } from "./edit-view.js";
+import { previewView } from "../views/edit-view.js";
 
 /** A comment line this often keeps proxies from closing a quiet stream (Cloudflare's idle limit is 100 s). */
 const keepAliveMs = 15_000;

@@ -11,7 +11,7 @@ import { readEdit } from "../db/edits.js";
 import { readUpload } from "../db/uploads.js";
 import { fieldProblem } from "../http/api-error.js";
 import { copyObject, deleteObject, editInputKey } from "../storage/object-store.js";
-import { keptOutput } from "./edit-view.js";
+import { keptOutput } from "../views/edit-view.js";
 
 export type InputField = "image" | "mask";
 

@@ -3,7 +3,15 @@
  * model is served, the input objects exist, the image's real size is within limits, the mask matches it, and the drag
  * points lie inside it. The result prices the edit (the price depends on the image's size).
  */
-import { type DragPair, type EditRequest, imageSizeProblem, type Quote, quote, type Size } from "@stochedit/shared";
+import {
+  type DragPair,
+  type EditRequest,
+  imageSizeProblem,
+  pointInside,
+  type Quote,
+  quote,
+  type Size,
+} from "@stochedit/shared";
 import type { EdgeConfig } from "../config.js";
 import type { DataScope } from "../db/data-scope.js";
 import { ApiError, fieldProblem } from "../http/api-error.js";
@@ -66,8 +74,8 @@ export async function inspectEdit(
 function checkPointsInside(points: readonly DragPair[], size: Size) {
   const errors = points.flatMap((pair, i) =>
     (["from", "to"] as const).flatMap((end) => {
+      if (pointInside(pair[end], size)) return [];
       const [x, y] = pair[end];
-      if (x < size.width && y < size.height) return [];
       const message = `[${x}, ${y}] lies outside the ${size.width}x${size.height} image (need x < ${size.width}, y < ${size.height})`;
       return [{ path: `points.${i}.${end}`, message }];
     }),

@@ -5,19 +5,19 @@
  * hold, so nothing is charged for a job no runner can see.
  */
 import { type EditRequest, jobError } from "@stochedit/shared";
-import type { Caller } from "../app-env.js";
 import { sha256Hex } from "../auth/digest.js";
 import { createEditWithHold } from "../billing/ledger.js";
+import { finishEdit } from "../billing/settlement.js";
 import type { EdgeConfig } from "../config.js";
 import { readAccount } from "../db/accounts.js";
 import type { DataScope } from "../db/data-scope.js";
 import { type EditRow, readEditByIdempotencyKey, releaseIdempotencyKey, storedIdempotencyKey } from "../db/edits.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { ApiError } from "../http/api-error.js";
+import type { Caller } from "../http/app-env.js";
 import { newEditId, randomSeed } from "../ids.js";
 import { retryTransient } from "../storage/transient-errors.js";
 import { discardInputCopies, type EditInputs, pinInputs, uploadedInputs } from "./edit-inputs.js";
-import { finishEdit } from "./finish-edit.js";
 import { checkEditSettings, inspectEdit } from "./inspect-edit.js";
 
 /**

@@ -1,7 +1,7 @@
 /** @module router: a new OpenAPIHono router with the edge's env and validation hook, and shared OpenAPI pieces. */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { Problem, type ProblemCode, problemCodes } from "@stochedit/shared";
-import type { AppEnv } from "../app-env.js";
+import type { AppEnv } from "./app-env.js";
 import { validationHook } from "./validation-hook.js";
 
 export function newRouter(): OpenAPIHono<AppEnv> {

@@ -6,9 +6,9 @@
  * another worker, not from a client, and is not limited here.
  */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env.js";
 import { readConfig } from "../config.js";
 import { ApiError } from "../http/api-error.js";
+import type { AppEnv } from "../http/app-env.js";
 import { LocalBuckets } from "./local-buckets.js";
 
 /** Addresses an isolate keeps buckets for; the least recently seen beyond this start afresh. */

@@ -4,9 +4,9 @@
  * of the requests in the background and stops the key in every isolate once it runs out.
  */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env.js";
 import { readConfig } from "../config.js";
 import { ApiError } from "../http/api-error.js";
+import type { AppEnv } from "../http/app-env.js";
 import { KeyLimits } from "./key-limits.js";
 import { rateLimiterFor } from "./rate-limiter.js";
 import { type RateDecision, windowMs } from "./token-bucket.js";

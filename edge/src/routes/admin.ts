@@ -10,10 +10,11 @@ import {
   CreateKeyRequest,
   GrantCreditsRequest,
 } from "@stochedit/shared";
+import { apiKeyView } from "../auth/api-key-view.js";
 import { issueApiKey } from "../auth/issue-api-key.js";
 import { grantCredits } from "../billing/ledger.js";
 import { accountView, insertAccount, readAccount } from "../db/accounts.js";
-import { apiKeyView, listApiKeys, revokeApiKey } from "../db/api-keys.js";
+import { listApiKeys, revokeApiKey } from "../db/api-keys.js";
 import { ApiError } from "../http/api-error.js";
 import { newRouter, operatorSecurity, problemResponses } from "../http/router.js";
 import { newAccountId } from "../ids.js";

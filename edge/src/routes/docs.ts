@@ -3,7 +3,7 @@
  * (swagger-ui-dist, copied to playground/served/docs/swagger-ui/ by the playground's build), so it works offline.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../app-env.js";
+import type { AppEnv } from "../http/app-env.js";
 
 /** Workers static assets (wrangler.toml [assets]); run_worker_first leaves this folder to the asset server. */
 const swaggerUiPath = "/docs/swagger-ui";

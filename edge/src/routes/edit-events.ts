@@ -1,10 +1,10 @@
 /** @module routes/edit-events: GET /v1/edits/{id}/events: an edit's status, progress and previews as server-sent events. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { EditEvent, EditIdInPath, EditRequest } from "@stochedit/shared";
+import { EditEvent, EditIdInPath } from "@stochedit/shared";
 import { streamSSE } from "hono/streaming";
 import { requireScope } from "../auth/require-scope.js";
 import { readConfig } from "../config.js";
-import { readEdit } from "../db/edits.js";
+import { readEdit, storedRequest } from "../db/edits.js";
 import { streamEditEvents } from "../edits/edit-events.js";
 import { ApiError } from "../http/api-error.js";
 import { apiKeySecurity, authProblems, newRouter, problemResponses } from "../http/router.js";
@@ -46,7 +46,7 @@ editEventRoutes.openapi(getEvents, async (c) => {
   const scope = c.get("caller");
   const row = await readEdit(c.env.DB, scope, id);
   if (!row) throw new ApiError("not_found", `edit ${id} does not exist`);
-  const previews = EditRequest.parse(JSON.parse(row.request_json)).previews > 0;
+  const previews = storedRequest(row).previews > 0;
   const afterSeq = previewSeq(c.req.valid("header")["last-event-id"]);
   const pollMs = readConfig(c.env).ssePollMs;
   return streamSSE(c, (stream) =>

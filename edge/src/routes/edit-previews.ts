@@ -4,9 +4,9 @@ import { EditId, EditPreviewList } from "@stochedit/shared";
 import { requireScope } from "../auth/require-scope.js";
 import { listEditPreviews } from "../db/edit-previews.js";
 import { readEdit } from "../db/edits.js";
-import { previewView } from "../edits/edit-view.js";
 import { ApiError } from "../http/api-error.js";
 import { apiKeySecurity, authProblems, newRouter, problemResponses } from "../http/router.js";
+import { previewView } from "../views/edit-view.js";
 
 export const editPreviewRoutes = newRouter();
 

@@ -6,11 +6,11 @@ import { readConfig } from "../config.js";
 import { listEdits, readEdit, readEditAncestors } from "../db/edits.js";
 import { cancelEdit } from "../edits/cancel-edit.js";
 import { decodeEditCursor, encodeEditCursor } from "../edits/edit-cursor.js";
-import { acceptedView, editView, keptOutput, presignOutput } from "../edits/edit-view.js";
 import { purgeEditPixels } from "../edits/purge-edit.js";
 import { idempotencyKeyTtlMs, submitEdit } from "../edits/submit-edit.js";
 import { ApiError } from "../http/api-error.js";
 import { apiKeySecurity, authProblems, newRouter, problemResponses } from "../http/router.js";
+import { acceptedView, editView, keptOutput, presignOutput } from "../views/edit-view.js";
 
 export const editRoutes = newRouter();
 

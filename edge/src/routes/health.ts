@@ -4,7 +4,7 @@
  * from another process answering on the same port.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../app-env.js";
+import type { AppEnv } from "../http/app-env.js";
 
 export const healthRoutes = new Hono<AppEnv>();
 

@@ -9,9 +9,9 @@ import {
   signInternalRequest,
 } from "@stochedit/shared";
 import { describe, expect, inject, it } from "vitest";
+import { finishEdit } from "../billing/settlement.js";
 import { clearOwedWebhooks } from "../db/webhook-outbox.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
-import { finishEdit } from "../edits/finish-edit.js";
 import { call, createCustomer, expectProblem } from "../test-support/api.js";
 import { ledgerTotals, queuedEditIds, submitAccepted, uploadPng } from "../test-support/edits.js";
 import { envWithWebhookQueue, unavailableQueue } from "../test-support/queues.js";

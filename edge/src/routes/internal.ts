@@ -8,7 +8,6 @@ import {
   CompleteRequest,
   EditId,
   FailRequest,
-  fieldErrors,
   HeartbeatRequest,
   PreviewRequest,
   ProgressRequest,
@@ -16,17 +15,18 @@ import {
 } from "@stochedit/shared";
 import type { Context } from "hono";
 import type { z } from "zod";
-import type { AppEnv } from "../app-env.js";
 import { internalAuth } from "../auth/internal-auth.js";
 import { metricsAuth } from "../auth/metrics-token.js";
 import { readConfig } from "../config.js";
 import { countOwedWebhooks } from "../db/webhook-outbox.js";
-import { claimJob } from "../dispatch/claim-job.js";
 import { dispatcherStub } from "../dispatch/dispatcher.js";
-import { completeJob, failJob, releaseJob } from "../dispatch/finish-job.js";
-import { heartbeatJob, reportPreview, reportProgress } from "../dispatch/lease-calls.js";
+import { claimJob } from "../edits/claim-job.js";
+import { completeJob, failJob, releaseJob } from "../edits/finish-job.js";
+import { heartbeatJob, reportPreview, reportProgress } from "../edits/lease-calls.js";
 import { ApiError, fieldProblem } from "../http/api-error.js";
+import type { AppEnv } from "../http/app-env.js";
 import { newRouter } from "../http/router.js";
+import { invalidRequest } from "../http/validation-hook.js";
 
 export const internalRoutes = newRouter();
 
@@ -97,10 +97,6 @@ async function signedBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S): P
     throw new ApiError("bad_request", "the body is not JSON");
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const errors = fieldErrors(parsed.error.issues);
-    const summary = errors.map((e) => `${e.path}: ${e.message}`).join("; ");
-    throw new ApiError("validation_failed", `the request body is invalid: ${summary}`, { errors });
-  }
+  if (!parsed.success) throw invalidRequest("body", parsed.error.issues);
   return parsed.data;
 }

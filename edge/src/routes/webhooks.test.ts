@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { signingSecrets } from "../db/webhook-secrets.js";
 import { call, createAccount, createCustomer, createKey, expectProblem } from "../test-support/api.js";
 import { submitAccepted, uploadPng } from "../test-support/edits.js";
+import { newWebhookSecret } from "../webhooks/webhook-signature.js";
 
 type SecretView = { secret: string; created_at: string };
 
@@ -37,8 +38,11 @@ describe("GET /v1/account/webhook-secret", () => {
       rotated.body,
     );
     const nowMs = Date.now();
-    expect(await signingSecrets(env.DB, customer.account.id, nowMs)).toEqual([rotated.body.secret, old.secret]);
-    expect(await signingSecrets(env.DB, customer.account.id, nowMs + 25 * 60 * 60 * 1000)).toEqual([
+    expect(await signingSecrets(env.DB, customer.account.id, newWebhookSecret(), nowMs)).toEqual([
+      rotated.body.secret,
+      old.secret,
+    ]);
+    expect(await signingSecrets(env.DB, customer.account.id, newWebhookSecret(), nowMs + 25 * 60 * 60 * 1000)).toEqual([
       rotated.body.secret,
     ]);
   });

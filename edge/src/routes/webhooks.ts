@@ -7,6 +7,7 @@ import { listWebhookDeliveries } from "../db/webhook-deliveries.js";
 import { currentWebhookSecret, rotateWebhookSecret, type WebhookSecretRow } from "../db/webhook-secrets.js";
 import { ApiError } from "../http/api-error.js";
 import { apiKeySecurity, authProblems, newRouter, problemResponses } from "../http/router.js";
+import { newWebhookSecret } from "../webhooks/webhook-signature.js";
 
 export const webhookRoutes = newRouter();
 
@@ -30,7 +31,8 @@ const getSecret = createRoute({
 });
 
 webhookRoutes.openapi(getSecret, async (c) => {
-  return c.json(secretView(await currentWebhookSecret(c.env.DB, c.get("caller").accountId, Date.now())), 200);
+  const secret = await currentWebhookSecret(c.env.DB, c.get("caller").accountId, newWebhookSecret(), Date.now());
+  return c.json(secretView(secret), 200);
 });
 
 const rotateSecret = createRoute({
@@ -47,7 +49,8 @@ const rotateSecret = createRoute({
 });
 
 webhookRoutes.openapi(rotateSecret, async (c) => {
-  return c.json(secretView(await rotateWebhookSecret(c.env.DB, c.get("caller").accountId, Date.now())), 200);
+  const secret = await rotateWebhookSecret(c.env.DB, c.get("caller").accountId, newWebhookSecret(), Date.now());
+  return c.json(secretView(secret), 200);
 });
 
 const listDeliveries = createRoute({

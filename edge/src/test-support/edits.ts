@@ -3,9 +3,11 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { type EditAccepted, EditRequest, type EditRequestInput, priceMicroCredits } from "@stochedit/shared";
 import { expect } from "vitest";
+import { finishEdit } from "../billing/settlement.js";
 import { type Dispatcher, dispatcherStub } from "../dispatch/dispatcher.js";
 import { call, createCustomer, type Reply, upload } from "./api.js";
 import { encodePng } from "./png.js";
+import { envWithWebhookQueue } from "./queues.js";
 
 export async function uploadPng(key: string, width: number, height: number): Promise<string> {
   return upload(key, await encodePng(width, height));
@@ -41,6 +43,17 @@ export async function customerWithQueuedEdit(label: string, webhookUrl?: string)
     ...(webhookUrl !== undefined && { webhook_url: webhookUrl }),
   });
   return { customer, accepted };
+}
+
+/**
+ * Ends a queued edit as canceled through finishEdit with `queue` as its webhook queue (not the cancel route, so the
+ * test chooses where the webhook goes: `unavailableQueue` leaves it owed and sends nothing), then takes the job off
+ * the Dispatcher. Returns whether this call ended the edit.
+ */
+export async function cancelWithQueue(editId: string, queue: Queue, nowMs = Date.now()): Promise<boolean> {
+  const ended = await finishEdit(envWithWebhookQueue(queue), { editId, status: "canceled", nowMs });
+  if (ended) await dispatcherStub(env).cancel(editId);
+  return ended;
 }
 
 /** Balance, held amount and the ledger's sums, straight from D1. */

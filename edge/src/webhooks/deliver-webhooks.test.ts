@@ -2,11 +2,10 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { type WebhookDelivery, type WebhookDeliveryList, WebhookPayload } from "@stochedit/shared";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, inject, it, vi } from "vitest";
-import { settleEdit } from "../billing/ledger.js";
-import { dispatcherStub } from "../dispatch/dispatcher.js";
 import worker from "../index.js";
 import { call, createCustomer } from "../test-support/api.js";
-import { customerWithQueuedEdit, uploadPng } from "../test-support/edits.js";
+import { cancelWithQueue, customerWithQueuedEdit, uploadPng } from "../test-support/edits.js";
+import { unavailableQueue } from "../test-support/queues.js";
 import { claimEdit, jobCall, storeOutput } from "../test-support/runner.js";
 import type { WebhookMessage } from "./webhook-message.js";
 
@@ -26,13 +25,12 @@ const recorded = async (name: string): Promise<RecordedWebhook[]> =>
   (await fetch(`${receiver}/recorded/${name}`)).json();
 
 /**
- * An edit with a webhook_url, canceled straight in D1 (the ledger, not the cancel route) so that no message reaches
- * the real queue: each test hands the consumer its own batch.
+ * An edit with a webhook_url, canceled while the queue is down (not through the cancel route) so that no message
+ * reaches the real queue: each test hands the consumer its own batch.
  */
 async function canceledEdit(label: string, webhookPath: string) {
   const { customer, accepted } = await customerWithQueuedEdit(label, `${receiver}${webhookPath}`);
-  await settleEdit(env.DB, { editId: accepted.id, status: "canceled", nowMs: Date.now() });
-  await dispatcherStub(env).cancel(accepted.id);
+  expect(await cancelWithQueue(accepted.id, unavailableQueue)).toBe(true);
   const message: WebhookMessage = {
     webhook_id: `msg_${accepted.id}_canceled`,
     edit_id: accepted.id,

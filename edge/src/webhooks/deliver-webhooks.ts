@@ -9,9 +9,9 @@ import { type EdgeConfig, readConfig } from "../config.js";
 import { type EditRow, readEditById } from "../db/edits.js";
 import { insertWebhookDelivery } from "../db/webhook-deliveries.js";
 import { signingSecrets } from "../db/webhook-secrets.js";
-import { editView } from "../edits/edit-view.js";
+import { editView } from "../views/edit-view.js";
 import { WebhookMessage, webhookUrlOf } from "./webhook-message.js";
-import { webhookSignatureHeader } from "./webhook-signature.js";
+import { newWebhookSecret, webhookSignatureHeader } from "./webhook-signature.js";
 import { webhookUrlProblem } from "./webhook-url-guard.js";
 
 interface Sent {
@@ -103,7 +103,7 @@ async function signedRequest(
   };
   const body = JSON.stringify(payload);
   const timestampSeconds = Math.floor(nowMs / 1000);
-  const secrets = await signingSecrets(env.DB, edit.account_id, nowMs);
+  const secrets = await signingSecrets(env.DB, edit.account_id, newWebhookSecret(), nowMs);
   return {
     body,
     headers: {

@@ -2,11 +2,9 @@ import { createScheduledController, env } from "cloudflare:test";
 import { type WebhookDelivery, type WebhookDeliveryList, WebhookPayload } from "@stochedit/shared";
 import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, inject, it, vi } from "vitest";
-import { dispatcherStub } from "../dispatch/dispatcher.js";
-import { finishEdit } from "../edits/finish-edit.js";
 import worker from "../index.js";
 import { call } from "../test-support/api.js";
-import { customerWithQueuedEdit } from "../test-support/edits.js";
+import { cancelWithQueue, customerWithQueuedEdit } from "../test-support/edits.js";
 import { envWithWebhookQueue, owedWebhooks, recordingQueue, unavailableQueue } from "../test-support/queues.js";
 import { owedWebhookGraceMs, sweepOwedWebhooks } from "./sweep-owed-webhooks.js";
 
@@ -29,13 +27,7 @@ async function editOwingWebhook(label: string) {
   const hookName = `${label}-${crypto.randomUUID().slice(0, 8)}`;
   const { customer, accepted } = await customerWithQueuedEdit(label, `${receiver}/hooks/${hookName}`);
   const settledAtMs = Date.now();
-  const ended = await finishEdit(envWithWebhookQueue(unavailableQueue), {
-    editId: accepted.id,
-    status: "canceled",
-    nowMs: settledAtMs,
-  });
-  expect(ended).toBe(true);
-  await dispatcherStub(env).cancel(accepted.id);
+  expect(await cancelWithQueue(accepted.id, unavailableQueue, settledAtMs)).toBe(true);
   return { key: customer.key, editId: accepted.id, hookName, settledAtMs };
 }
 

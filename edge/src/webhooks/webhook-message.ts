@@ -1,7 +1,7 @@
 /** @module webhook-message: the queue message that asks for one webhook delivery, and how an ended edit sends it. */
-import { EditId, EditRequest, type EditStatus, WebhookEventType, webhookEventType } from "@stochedit/shared";
+import { EditId, type EditStatus, WebhookEventType, webhookEventType } from "@stochedit/shared";
 import { z } from "zod";
-import type { EditRow } from "../db/edits.js";
+import { type EditRow, storedRequest } from "../db/edits.js";
 
 /** What the queue carries: which event of which edit. The payload is built at delivery, from D1. */
 export const WebhookMessage = z.object({
@@ -25,7 +25,7 @@ export function webhookMessage(editId: string, status: EditStatus): WebhookMessa
 
 /** The edit's webhook_url, if the request set one. */
 export function webhookUrlOf(edit: Pick<EditRow, "request_json">): string | undefined {
-  return EditRequest.safeParse(JSON.parse(edit.request_json)).data?.webhook_url;
+  return storedRequest(edit).webhook_url;
 }
 
 /**

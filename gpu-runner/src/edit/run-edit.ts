@@ -1,6 +1,6 @@
 /** @module run-edit: one edit end to end: decode -> VAE encode -> task -> VAE decode -> encode the output. */
 import { performance } from "node:perf_hooks";
-import { latentPoint, type Size, startFraction } from "@stochedit/shared";
+import { latentPoint, pointInside, type Size, startFraction } from "@stochedit/shared";
 import type { Latents } from "../diffusion/latents.js";
 import { type DecodedImage, decodeImage } from "../image/decode-image.js";
 import { type DecodedMask, decodeMask } from "../image/decode-mask.js";
@@ -133,8 +133,9 @@ async function maskedLatent(model: SdModel, image: DecodedImage, mask: DecodedMa
 /** Points are pixels of the uploaded image (after EXIF orientation): 0 <= x < width, 0 <= y < height. */
 function checkPointsInside(pairs: readonly { from: readonly number[]; to: readonly number[] }[], size: Size): void {
   for (const pair of pairs) {
-    for (const [x = Number.NaN, y = Number.NaN] of [pair.from, pair.to]) {
-      if (!(x >= 0 && x < size.width && y >= 0 && y < size.height)) {
+    for (const point of [pair.from, pair.to]) {
+      if (!pointInside(point, size)) {
+        const [x = Number.NaN, y = Number.NaN] = point;
         throw new JobFailure(
           "points_outside_image",
           `drag point [${x}, ${y}] lies outside the ${size.width}x${size.height} image: x must be below ${size.width}, y below ${size.height}`,

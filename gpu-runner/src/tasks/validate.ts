@@ -2,7 +2,7 @@
  * @module validate: checks what the API's schemas cannot see in a task's input (latent shapes, masks and points at
  * latent resolution, the UNet); a JobFailure names the value received and what is allowed.
  */
-import type { LatentPair } from "@stochedit/shared";
+import { type LatentPair, pointInside } from "@stochedit/shared";
 import type { Latents } from "../diffusion/latents.js";
 import type { NoisePredictor } from "../diffusion/noise-predictor.js";
 import { JobFailure } from "../job-failure.js";
@@ -51,7 +51,7 @@ export function checkPoints(points: readonly LatentPair[], size: LatentSize): vo
       if (!Number.isInteger(x) || !Number.isInteger(y)) {
         throw new JobFailure("invalid_parameters", `drag point [${x}, ${y}] is not a latent cell (integers expected)`);
       }
-      if (x < 0 || y < 0 || x >= size.width || y >= size.height) {
+      if (!pointInside(point, size)) {
         throw new JobFailure(
           "points_outside_image",
           `drag point [${x}, ${y}] lies outside the ${size.width}x${size.height} latent: x must be in 0..${size.width - 1}, y in 0..${size.height - 1}`,

@@ -1,6 +1,6 @@
 /** @module app-env: the Hono environment of the edge app: bindings and per-request variables. */
 import type { Scope } from "@stochedit/shared";
-import type { DataScope } from "./db/data-scope.js";
+import type { DataScope } from "../db/data-scope.js";
 
 /** The authenticated caller, set by `apiKeyAuth`: its account and its key's mode are the data it may see. */
 export interface Caller extends DataScope {

@@ -1,9 +1,14 @@
-/** @module finish-edit: ends an edit (settling its hold) and, when it did end just now, queues its webhook. */
-import { type Settlement, settleEdit } from "../billing/ledger.js";
+/**
+ * @module settlement: ends an edit: settles its hold (ledger.ts settleEdit) and, when it did end just now, queues its
+ * webhook. Every ending goes through here: a runner's complete or fail, a cancel, a failed hand-over, and the
+ * Dispatcher's alarm (a lease that ran out, a job that waited too long).
+ */
+
 import { readEditById } from "../db/edits.js";
 import { clearOwedWebhooks } from "../db/webhook-outbox.js";
 import { retryTransient } from "../storage/transient-errors.js";
 import { enqueueWebhook } from "../webhooks/webhook-message.js";
+import { type Settlement, settleEdit } from "./ledger.js";
 
 /**
  * Returns whether this call ended the edit. The webhook goes out only then, so every ending is announced once. The

@@ -2,11 +2,11 @@
  * @module claim-job: POST /internal/claim as one domain step: the Dispatcher leases the oldest waiting job for the
  * runner's models, D1 marks the edit running under that lease, and the runner gets the request with presigned URLs.
  */
-import { type ClaimedJob, type ClaimRequest, EditRequest } from "@stochedit/shared";
+import type { ClaimedJob, ClaimRequest } from "@stochedit/shared";
 import type { EdgeConfig } from "../config.js";
-import { type StartedEdit, startEdit } from "../db/edits.js";
+import { type StartedEdit, startEdit, storedRequest } from "../db/edits.js";
+import { dispatcherStub, type LeaseGrant } from "../dispatch/dispatcher.js";
 import { outputContentTypes, outputObjectKey, presign } from "../storage/object-store.js";
-import { dispatcherStub, type LeaseGrant } from "./dispatcher.js";
 
 /** Inputs are fetched when the job starts. */
 export const inputUrlTtlSeconds = 15 * 60;
@@ -47,7 +47,7 @@ async function claimedJob(
   edit: StartedEdit,
   nowMs: number,
 ): Promise<ClaimedJob> {
-  const request = EditRequest.parse(JSON.parse(edit.request_json));
+  const request = storedRequest(edit);
   const get = (key: string) =>
     presign(config.s3, { method: "GET", key, headers: {}, ttlSeconds: inputUrlTtlSeconds, nowMs });
   const outputKey = outputObjectKey(edit.account_id, grant.editId, grant.leaseId, request.output_format);

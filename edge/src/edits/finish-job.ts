@@ -7,7 +7,6 @@
  */
 import {
   type CompleteRequest,
-  EditRequest,
   type EditStatus,
   type FailRequest,
   type JobError,
@@ -15,13 +14,13 @@ import {
   jobError,
   jobErrorCodes,
 } from "@stochedit/shared";
+import { finishEdit } from "../billing/settlement.js";
 import type { EdgeConfig } from "../config.js";
-import { readEditById, requeueEdit } from "../db/edits.js";
-import type { StoredOutput } from "../edits/edit-view.js";
-import { finishEdit } from "../edits/finish-edit.js";
+import { readEditById, requeueEdit, storedRequest } from "../db/edits.js";
+import { dispatcherStub } from "../dispatch/dispatcher.js";
 import { ApiError } from "../http/api-error.js";
 import { outputObjectKey, storedObjectBytes } from "../storage/object-store.js";
-import { dispatcherStub } from "./dispatcher.js";
+import type { StoredOutput } from "../views/edit-view.js";
 import { leaseLost } from "./lease-calls.js";
 
 const canceledWhy = "the edit was canceled (its hold is released); the result is discarded";
@@ -42,7 +41,7 @@ export async function completeJob(
   }
   const edit = await readEditById(env.DB, editId);
   if (!edit) throw new ApiError("not_found", `job ${editId} does not exist`);
-  const format = EditRequest.parse(JSON.parse(edit.request_json)).output_format;
+  const format = storedRequest(edit).output_format;
   const key = outputObjectKey(edit.account_id, editId, body.lease_id, format);
   // Charged only for a result that is really there: the runner's PUT must have landed, whole.
   const storedBytes = await storedObjectBytes(config.s3, key);

@@ -5,9 +5,9 @@
 import type { LeaseStatus, PreviewRequest, ProgressRequest } from "@stochedit/shared";
 import { insertEditPreview } from "../db/edit-previews.js";
 import { writeEditProgress } from "../db/edits.js";
+import { dispatcherStub, type LeaseRenewal } from "../dispatch/dispatcher.js";
 import { ApiError } from "../http/api-error.js";
 import { retryTransient } from "../storage/transient-errors.js";
-import { dispatcherStub, type LeaseRenewal } from "./dispatcher.js";
 
 export async function heartbeatJob(env: Env, editId: string, leaseId: string): Promise<LeaseStatus> {
   // A renewal repeated extends the lease from a moment later: safe to repeat.

@@ -1,10 +1,8 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { readEditById } from "../db/edits.js";
-import { dispatcherStub } from "../dispatch/dispatcher.js";
-import { customerWithQueuedEdit, ledgerTotals } from "../test-support/edits.js";
-import { envWithWebhookQueue, owedWebhooks, recordingQueue, unavailableQueue } from "../test-support/queues.js";
-import { finishEdit } from "./finish-edit.js";
+import { cancelWithQueue, customerWithQueuedEdit, ledgerTotals } from "../test-support/edits.js";
+import { owedWebhooks, recordingQueue, unavailableQueue } from "../test-support/queues.js";
 
 const receiver = inject("webhookReceiver");
 
@@ -15,13 +13,6 @@ async function queuedEdit(label: string, withWebhook: boolean) {
   return { accountId: customer.account.id, editId: accepted.id };
 }
 
-/** Cancels through finishEdit with `queue` as the webhook queue, then drops the job from the Dispatcher. */
-async function cancelWith(queue: Queue, editId: string): Promise<boolean> {
-  const ended = await finishEdit(envWithWebhookQueue(queue), { editId, status: "canceled", nowMs: Date.now() });
-  if (ended) await dispatcherStub(env).cancel(editId);
-  return ended;
-}
-
 describe("finishEdit and the webhook outbox", () => {
   beforeEach(async () => {
     await env.DB.exec("DELETE FROM webhook_outbox");
@@ -30,7 +21,7 @@ describe("finishEdit and the webhook outbox", () => {
   it("queues the webhook of an edit it ends and leaves nothing owed", async () => {
     const { editId } = await queuedEdit("finish-normal", true);
     const recording = recordingQueue();
-    expect(await cancelWith(recording.queue, editId)).toBe(true);
+    expect(await cancelWithQueue(editId, recording.queue)).toBe(true);
     expect(recording.sent).toEqual([{ webhook_id: `msg_${editId}_canceled`, edit_id: editId, type: "edit.canceled" }]);
     expect(await owedWebhooks()).toEqual([]);
   });
@@ -38,7 +29,7 @@ describe("finishEdit and the webhook outbox", () => {
   it("keeps the webhook owed when the queue refuses it, with the edit and its money settled all the same", async () => {
     const { accountId, editId } = await queuedEdit("finish-queue-down", true);
     const beforeMs = Date.now();
-    expect(await cancelWith(unavailableQueue, editId)).toBe(true);
+    expect(await cancelWithQueue(editId, unavailableQueue)).toBe(true);
     expect((await readEditById(env.DB, editId))?.status).toBe("canceled");
     expect(await ledgerTotals(accountId)).toMatchObject({ held: 0, kinds: { hold: 1, release: 1 } });
     const [owed, ...others] = await owedWebhooks();
@@ -47,16 +38,16 @@ describe("finishEdit and the webhook outbox", () => {
     expect(owed!.owed_since).toBeGreaterThanOrEqual(beforeMs);
 
     // A second ending of the same edit settles nothing and owes nothing more.
-    expect(await cancelWith(unavailableQueue, editId)).toBe(false);
+    expect(await cancelWithQueue(editId, unavailableQueue)).toBe(false);
     expect(await owedWebhooks()).toEqual([owed]);
   });
 
   it("never owes a webhook for an edit without a webhook_url, whether the queue works or not", async () => {
     const refused = await queuedEdit("finish-no-url-down", false);
-    expect(await cancelWith(unavailableQueue, refused.editId)).toBe(true);
+    expect(await cancelWithQueue(refused.editId, unavailableQueue)).toBe(true);
     const working = await queuedEdit("finish-no-url", false);
     const recording = recordingQueue();
-    expect(await cancelWith(recording.queue, working.editId)).toBe(true);
+    expect(await cancelWithQueue(working.editId, recording.queue)).toBe(true);
     expect(recording.sent).toEqual([]);
     expect(await owedWebhooks()).toEqual([]);
   });

@@ -1,5 +1,4 @@
 /** @module unet-noise-predictor: the NoisePredictor backed by an SD UNet session (4- or 9-channel, any exporter). */
-
 import { combineGuidance, combineGuidanceHalves } from "../diffusion/guidance.js";
 import type { Latents } from "../diffusion/latents.js";
 import type { Condition, NoiseBatch, NoisePredictor } from "../diffusion/noise-predictor.js";

@@ -23,6 +23,9 @@ export function cycleNoise(
  * One backward Cycle-SDE step of x from level t to s: Eq. 6 with the recovered w, into out (which may be x); `scratch`
  * is a buffer of the latent's size. Without an edit (x = rec_t) it returns rec_s.
  *
+ * Above the clean level this is cycleNoise then etaStep in one pass, w rounded to float32 as the scratch buffer of the
+ * two-pass form would hold it: the same bytes, one read of each input.
+ *
  * On the step into the clean level σ = 0, so no w exists. The same equation is then written with σ w as what it
  * stands for, the recorded residual rec_s - (a_s x̂0(rec_t, e_rec) + √(1 - ᾱ_s) e_rec), which keeps reconstruction
  * exact down to the input latent. (The reference code never takes this step: it treats the clean latent as the
@@ -38,9 +41,14 @@ export function cycleSdeStep(
   c: StepCoefficients,
   scratch: Float32Array,
 ): void {
-  if (c.sigma > 0) {
-    cycleNoise(scratch, recT, recS, eRec, c);
-    etaStep(out, x, e, c, scratch);
+  const { aT, cT, aS, sigma, dirCoeff } = c;
+  if (sigma > 0) {
+    for (let i = 0; i < out.length; i++) {
+      const x0HatRec = (recT[i]! - cT * eRec[i]!) / aT;
+      const w = Math.fround((recS[i]! - aS * x0HatRec - dirCoeff * eRec[i]!) / sigma);
+      const x0Hat = (x[i]! - cT * e[i]!) / aT;
+      out[i] = aS * x0Hat + dirCoeff * e[i]! + sigma * w;
+    }
     return;
   }
   etaStep(scratch, recT, eRec, c);

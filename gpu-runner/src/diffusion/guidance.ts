@@ -6,6 +6,24 @@ export function combineGuidance(out: Float32Array, eUncond: Float32Array, eCond:
 }
 
 /**
+ * combineGuidance on half floats, without converting them first: e_u and e_c are the half bits at offsets `uncond`
+ * and `cond` of `halves`, and `halfValues` holds every half's value (float16.ts's table). The same bytes.
+ */
+export function combineGuidanceHalves(
+  out: Float32Array,
+  halves: Uint16Array,
+  uncond: number,
+  cond: number,
+  halfValues: Float32Array,
+  guidance: number,
+): void {
+  for (let i = 0; i < out.length; i++) {
+    const eUncond = halfValues[halves[uncond + i]!]!;
+    out[i] = eUncond + guidance * (halfValues[halves[cond + i]!]! - eUncond);
+  }
+}
+
+/**
  * The guidance of step k of n (k = 0 at the start level t0): linear from `guidance` at t0 down to 1 at the lowest
  * level (ALGORITHMS 5.3; the reference code's cfg_scale schedule). One step gets the full `guidance`.
  */

@@ -59,13 +59,19 @@ export class GuidedNoise {
       for (let p = 0; p < passCount; p++) this.batch.data.set(branches[b]!, (b * passCount + p) * this.itemSize);
     }
     this.timesteps.fill(level);
-    const output = await this.options.predictor.predictNoise({
+    const batch = {
       latents: this.batch,
       timesteps: this.timesteps,
       conditions: this.conditions,
       eps: this.eps,
       ...(this.inpaintChannels && { inpaintChannels: this.inpaintChannels }),
-    });
+    };
+    const { predictor } = this.options;
+    if (passCount === 2 && predictor.predictGuidedNoise) {
+      await predictor.predictGuidedNoise(batch, guidance, this.noise);
+      return this.noise;
+    }
+    const output = await predictor.predictNoise(batch);
     if (output.length !== this.batch.data.length) {
       throw new RangeError(
         `the noise predictor returned ${output.length} values for a batch of ${this.batch.data.length}`,

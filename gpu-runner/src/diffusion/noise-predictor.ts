@@ -27,4 +27,10 @@ export interface NoisePredictor {
   encodePrompt(prompt: string): Promise<Condition>;
   /** eps for every item of the batch, same layout as batch.latents (in batch.eps, or a new array). One call = one model run. */
   predictNoise(batch: NoiseBatch): Promise<Float32Array>;
+  /**
+   * Optional, for a predictor whose outputs are cheaper to combine where they lie than to hand over (the UNet's
+   * shared half floats): predictNoise on a batch of (unconditional, conditional) pairs, items 2p and 2p + 1 at one
+   * timestep, with classifier-free guidance folded in: out[p] = combineGuidance of the pair's eps, the same bytes.
+   */
+  predictGuidedNoise?(batch: NoiseBatch, guidance: number, out: readonly Float32Array[]): Promise<void>;
 }

@@ -78,6 +78,8 @@ export async function sampleEta(
 export interface CycleSdeOptions extends DenoiseOptions {
   /** recordCycleForward's latents, one per grid level. */
   readonly recorded: readonly Float32Array[];
+  /** Work that needs no model output (a later pass's noise), done after each call is sent and before it is awaited. */
+  readonly whileModelRuns?: () => void;
 }
 
 /**
@@ -91,11 +93,13 @@ export async function sampleCycleSde(
   grid: StepGrid,
   options: CycleSdeOptions,
 ): Promise<void> {
-  const { recorded, onStep, signal, afterStep } = options;
+  const { recorded, onStep, signal, afterStep, whileModelRuns } = options;
   const scratch = new Float32Array(x.length);
   for (let k = 0; k < stepCount(grid); k++) {
     signal?.throwIfAborted();
-    const [e, eRec] = await model.predict([x, recorded[k]!], grid.levels[k]!, options.guidance(k));
+    const prediction = model.predict([x, recorded[k]!], grid.levels[k]!, options.guidance(k));
+    whileModelRuns?.();
+    const [e, eRec] = await prediction;
     const c = stepCoefficients(grid.levels[k]!, grid.levels[k + 1]!, 1);
     if (onStep) await onStep(samplerStep(k, x, e!, c));
     cycleSdeStep(x, x, e!, recorded[k]!, recorded[k + 1]!, eRec!, c, scratch);
@@ -110,18 +114,19 @@ export interface RecordOptions {
 
 /**
  * SDE-Drag's stage 1 (ALGORITHMS 4): x from the clean level up to grid.levels[0], level by level with fresh noise,
- * recording every level. It calls no model, so it takes none and has no steps to report.
+ * recording every level. It calls no model, so it takes none and has no steps to report. The noise comes from rng,
+ * or from `drawn` (NoiseAhead.take: the same draws, made earlier).
  */
 export function recordCycleForward(
   x: Float32Array,
   grid: StepGrid,
-  options: RecordOptions & { readonly rng: GaussianRng },
+  options: RecordOptions & { readonly rng: GaussianRng; readonly drawn?: readonly Float32Array[] },
 ): void {
-  const { recorded, rng } = options;
+  const { recorded, rng, drawn } = options;
   const last = grid.levels.length - 1;
   recorded[last]!.set(x);
   for (let k = last - 1; k >= 0; k--) {
-    const z = rng.fill(recorded[k]!);
+    const z = drawn ? drawn[k]! : rng.fill(recorded[k]!);
     forwardNoise(recorded[k]!, recorded[k + 1]!, grid.levels[k + 1]!, grid.levels[k]!, z);
   }
   x.set(recorded[0]!);

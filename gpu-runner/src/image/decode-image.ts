@@ -53,8 +53,11 @@ function toTensor(pixels: Buffer, size: Size): ImageTensor {
     throw new JobFailure("image_invalid", `decoded ${pixels.length} bytes for ${size.width}x${size.height} RGB`);
   }
   const data = new Float32Array(3 * count);
-  for (let i = 0; i < count; i++) {
-    for (let c = 0; c < 3; c++) data[c * count + i] = pixels[i * 3 + c]! / 127.5 - 1;
+  const [green, blue] = [count, 2 * count];
+  for (let i = 0, p = 0; i < count; i++, p += 3) {
+    data[i] = pixels[p]! / 127.5 - 1;
+    data[green + i] = pixels[p + 1]! / 127.5 - 1;
+    data[blue + i] = pixels[p + 2]! / 127.5 - 1;
   }
   return { data, width: size.width, height: size.height };
 }

@@ -69,7 +69,7 @@ function halfOfFloatBits(bits: number): number {
 let table: Float32Array | undefined;
 
 /** Every half's float32 value, indexed by its bits (256 KiB, built on first use). */
-function halfValues(): Float32Array {
+export function halfValues(): Float32Array {
   table ??= Float32Array.from({ length: 0x10000 }, (_, half) => fromHalfBits(half));
   return table;
 }

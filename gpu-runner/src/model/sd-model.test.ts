@@ -2,6 +2,7 @@ import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { combineGuidance } from "../diffusion/guidance.js";
 import { latents } from "../diffusion/latents.js";
 import type { NoiseBatch } from "../diffusion/noise-predictor.js";
 import { JobFailure } from "../job-failure.js";
@@ -85,6 +86,25 @@ describe.each(tinyModelSpecs)("generated model $name", (spec) => {
       const alone = await model.predictor.predictNoise(itemOf(batch, item));
       expect(maxAbsDifference(eps.subarray(item * 4 * h * w, (item + 1) * 4 * h * w), alone)).toBeLessThan(tolerance);
     }
+  });
+
+  it("folds guidance into (uncond, cond) pairs with the bytes of predictNoise then combineGuidance", async () => {
+    const cat = await model.predictor.encodePrompt("a photo of a cat");
+    const empty = await model.predictor.encodePrompt("");
+    const batch = batchOf(spec.unetInputChannels, 4, [700, 700, 300, 300], [empty, cat, empty, cat]);
+    const eps = await model.predictor.predictNoise(batch);
+    const size = 4 * h * w;
+    const expected = [0, 1].map((pair) => {
+      const e = new Float32Array(size);
+      const item = (i: number) => eps.subarray(i * size, (i + 1) * size);
+      combineGuidance(e, item(2 * pair), item(2 * pair + 1), 4.5);
+      return e;
+    });
+    const out = [new Float32Array(size), new Float32Array(size)];
+    await model.predictor.predictGuidedNoise!(batch, 4.5, out);
+    expect(out.map((e) => Buffer.from(e.buffer))).toEqual(expected.map((e) => Buffer.from(e.buffer)));
+    const split = { ...batch, timesteps: [700, 600, 300, 300] };
+    await expect(model.predictor.predictGuidedNoise!(split, 4.5, out)).rejects.toThrow(/two timesteps/);
   });
 
   it("uses the timestep and the prompt", async () => {

@@ -1,7 +1,9 @@
 /** @module unet-noise-predictor: the NoisePredictor backed by an SD UNet session (4- or 9-channel, any exporter). */
+import { combineGuidance, combineGuidanceHalves } from "../diffusion/guidance.js";
 import type { Latents } from "../diffusion/latents.js";
 import type { Condition, NoiseBatch, NoisePredictor } from "../diffusion/noise-predictor.js";
 import { JobFailure } from "../job-failure.js";
+import { halfValues } from "./float16.js";
 import type { InferenceClient, LoadedSession } from "./inference-client.js";
 import type { PromptEmbedding, PromptEncoder } from "./prompt-encoder.js";
 import { RecentCache } from "./recent-cache.js";
@@ -99,13 +101,62 @@ export class UnetNoisePredictor implements NoisePredictor {
         `eps for a batch of ${items} latents of ${height}x${width} cannot go in ${eps.length} values`,
       );
     }
-    const groups = this.timestepPerItem ? [range(items)] : groupByTimestep(batch.timesteps);
-    for (const group of groups) await this.runGroup(batch, group, eps);
+    const itemSize = latentChannels * height * width;
+    await this.runGroups(batch, (output, items) => {
+      items.forEach((item, i) => {
+        readFloats(
+          output.subarray(i * itemSize, (i + 1) * itemSize),
+          eps.subarray(item * itemSize, (item + 1) * itemSize),
+        );
+      });
+    });
     return eps;
   }
 
-  /** One run on the batch's `items`, their eps written into `eps` at their places in the batch. */
-  private async runGroup(batch: NoiseBatch, items: readonly number[], eps: Float32Array): Promise<void> {
+  /**
+   * The guidance pairs are combined straight from the run's output buffer (half floats read through their table):
+   * no eps of the whole batch is written and read again.
+   */
+  async predictGuidedNoise(batch: NoiseBatch, guidance: number, out: readonly Float32Array[]): Promise<void> {
+    const [items, , height, width] = batch.latents.shape;
+    const itemSize = latentChannels * height * width;
+    if (items !== 2 * out.length || out.some((e) => e.length !== itemSize)) {
+      throw new RangeError(`${items} guidance items cannot go in ${out.length} outputs of ${itemSize} values`);
+    }
+    for (let pair = 0; pair < out.length; pair++) {
+      if (batch.timesteps[2 * pair] !== batch.timesteps[2 * pair + 1]) {
+        throw new RangeError(`guidance pair ${pair} has two timesteps`);
+      }
+    }
+    await this.runGroups(batch, (output, items) => {
+      // A pair's items are neighbours in every group: both share its timestep.
+      for (let i = 0; i < items.length; i += 2) {
+        const [uncond, cond] = [i * itemSize, (i + 1) * itemSize];
+        const e = out[items[i]! / 2]!;
+        if (output instanceof Float32Array) {
+          combineGuidance(e, output.subarray(uncond, cond), output.subarray(cond, cond + itemSize), guidance);
+        } else {
+          combineGuidanceHalves(e, output, uncond, cond, halfValues(), guidance);
+        }
+      }
+    });
+  }
+
+  /** The batch in as few runs as the timestep input allows; `read` takes each run's output and the items it holds. */
+  private async runGroups(
+    batch: NoiseBatch,
+    read: (output: FloatData, items: readonly number[]) => void,
+  ): Promise<void> {
+    const groups = this.timestepPerItem ? [range(batch.latents.shape[0])] : groupByTimestep(batch.timesteps);
+    for (const group of groups) await this.runGroup(batch, group, read);
+  }
+
+  /** One run on the batch's `items`; `read` takes the output (valid during the call only). */
+  private async runGroup(
+    batch: NoiseBatch,
+    items: readonly number[],
+    read: (output: FloatData, items: readonly number[]) => void,
+  ): Promise<void> {
     const [, channels, height, width] = batch.latents.shape;
     const pixels = height * width;
     const inChannels = this.unetInputChannels;
@@ -140,14 +191,7 @@ export class UnetNoisePredictor implements NoisePredictor {
         [this.hiddenStates.name]: this.hiddenStatesFeed(items.map((item) => batch.conditions[item]!)),
       };
       await this.client.run(this.session.name, feeds, { outputsInto: { [this.output.name]: output } });
-
-      const itemSize = latentChannels * pixels;
-      items.forEach((item, i) => {
-        readFloats(
-          output.data.subarray(i * itemSize, (i + 1) * itemSize),
-          eps.subarray(item * itemSize, (item + 1) * itemSize),
-        );
-      });
+      read(output.data, items);
     } finally {
       this.giveBack(buffers);
     }

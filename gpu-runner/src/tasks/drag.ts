@@ -4,6 +4,7 @@ import { GaussianRng } from "../diffusion/gaussian-rng.js";
 import { rampedGuidance } from "../diffusion/guidance.js";
 import { type Latents, latents } from "../diffusion/latents.js";
 import { blendMask } from "../diffusion/mask-blend.js";
+import { NoiseAhead } from "../diffusion/noise-ahead.js";
 import { invertDdim, recordCycleForward, sampleCycleSde, sampleEta } from "../diffusion/samplers.js";
 import { stepCount } from "../diffusion/step-grid.js";
 import { copyPaste } from "./drag-copy-paste.js";
@@ -16,7 +17,8 @@ import { checkLatent, checkMask, checkPlainUnet, checkPoints } from "./validate.
  * every level (Cycle-SDE forward with fresh noise, or DDIM inversion), copy-paste edits x_t0, and stage 2 runs back
  * down (Cycle-SDE steps, or DDIM), putting back the recorded latents outside the mask after every step.
  * Guidance ramps from 1 at the lowest level to `guidance` at t0.
- * Draws per operation: the forward noise level by level upward (SDE only), then each pair's source-block noise.
+ * Draws per operation: the forward noise level by level upward (SDE only), then each pair's source-block noise; an
+ * SDE-Drag draws the forward noise of operations after the first during the previous one's stage 2 (same order).
  * Model calls per operation: n of batch 2·2 (SDE; x and rec, each unconditional and conditional), or n inversion
  * calls then n DDIM calls of batch 2 (ODE), where n = stepsFromT0(steps, t0); the batch halves at guidance 1.
  */
@@ -46,11 +48,14 @@ export async function runDrag(input: DragInput, runtime: TaskRuntime): Promise<L
     guidance,
     ...(mask && { afterStep: (k: number) => blendMask(x, recorded[k + 1]!, mask) }),
   };
-  for (const pairs of operations) {
-    if (sde) recordCycleForward(x, grid, { rng, recorded });
+  // SDE-Drag draws the next operation's forward noise during this one's model calls.
+  const ahead = sde && operations.length > 1 ? new NoiseAhead(rng, n, x.length) : undefined;
+  for (const [i, pairs] of operations.entries()) {
+    const next = ahead && i + 1 < operations.length ? { whileModelRuns: () => ahead.drawNext() } : undefined;
+    if (sde) recordCycleForward(x, grid, { rng, recorded, ...(ahead && i > 0 && { drawn: ahead.take() }) });
     else await invertDdim(model, x, grid, { ...inverting, guidance, recorded });
     copyPaste(x, input.latent.shape, pairs, rng);
-    if (sde) await sampleCycleSde(model, x, grid, { ...stage2, recorded });
+    if (sde) await sampleCycleSde(model, x, grid, { ...stage2, recorded, ...next });
     else await sampleEta(model, x, grid, { ...stage2, eta: 0, rng });
   }
   return latents(input.latent.shape, x);

@@ -33,6 +33,11 @@ export interface OpenLoopResult {
   readonly statuses: Readonly<Record<string, number>>;
   /** No HTTP answer, by error code (ECONNRESET, UND_ERR_HEADERS_TIMEOUT, ...). */
   readonly errorCodes: Readonly<Record<string, number>>;
+  /**
+   * How late the generator itself sent each request (ms after it was due), ascending: the part of a latency that is
+   * the generator's own (a busy event loop, a late timer), not the server's.
+   */
+  readonly sendLagsMs: readonly number[];
 }
 
 /** Offers `rate` requests a second for `durationSeconds` and waits for every answer. */
@@ -49,6 +54,7 @@ export async function offerFixedRate(options: OpenLoopOptions): Promise<OpenLoop
   const latenciesMs: number[] = [];
   const statuses: Record<string, number> = {};
   const errorCodes: Record<string, number> = {};
+  const sendLagsMs: number[] = [];
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
   let lastAnswer = start;
@@ -75,6 +81,7 @@ export async function offerFixedRate(options: OpenLoopOptions): Promise<OpenLoop
     const now = performance.now();
     // Everything due by now goes out, late timers included: the schedule, not the timer, sets the rate.
     while (sent < total && start + sent * intervalMs <= now) {
+      sendLagsMs.push(now - (start + sent * intervalMs));
       inFlight.push(send(start + sent * intervalMs));
       sent++;
     }
@@ -83,12 +90,14 @@ export async function offerFixedRate(options: OpenLoopOptions): Promise<OpenLoop
   await Promise.all(inFlight);
   await pool.close();
   latenciesMs.sort((a, b) => a - b);
+  sendLagsMs.sort((a, b) => a - b);
   return {
     requests: total,
     achievedRate: (latenciesMs.length * 1000) / (lastAnswer - start),
     latenciesMs,
     statuses,
     errorCodes,
+    sendLagsMs,
   };
 }
 

@@ -90,6 +90,21 @@ function inputOf(session: ort.InferenceSession, name: string): { type: string; s
   return { type: meta.type, shape: meta.shape };
 }
 
+/**
+ * The feeds in the element types `session` declares: the fused graph takes float32 where the plain export takes
+ * fp16 (optimize-sd-onnx.py --io float32), and gets the same values (fp16 ones are exact in float32).
+ */
+function feedsAs(session: ort.InferenceSession, feeds: Feeds): Feeds {
+  return Object.fromEntries(
+    Object.entries(feeds).map(([name, tensor]) => {
+      const { type } = inputOf(session, name);
+      const float = (t: string) => t === "float32" || t === "float16";
+      if (type === tensor.type || !float(type) || !float(tensor.type)) return [name, tensor];
+      return [name, floatTensor(type, floatsOf(tensor), [...tensor.dims])];
+    }),
+  );
+}
+
 function difference(name: string, plain: ort.Tensor, fused: ort.Tensor): OutputDifference {
   const a = floatsOf(plain);
   const b = floatsOf(fused);
@@ -217,7 +232,7 @@ async function compareSdGraphs(
       }
       const fused = await ort.InferenceSession.create(fusedPath, sessionOptions);
       try {
-        const fusedRun = await timedRun(fused, feeds);
+        const fusedRun = await timedRun(fused, feedsAs(fused, feeds));
         const outputs = Object.keys(plainRun.outputs).map((name) => {
           const fusedOutput = fusedRun.outputs[name];
           if (!fusedOutput) throw new Error(`${part}: the fused graph has no output ${name}`);

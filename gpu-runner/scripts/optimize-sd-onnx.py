@@ -3,6 +3,7 @@
 ONNX Runtime's CUDA provider.
 
 usage: python3 optimize-sd-onnx.py SRC_DIR DST_DIR [--parts unet,vae_encoder,vae_decoder,text_encoder]
+                                  [--io float32|keep] [--no-fuse]
 
 DST_DIR gets every file of SRC_DIR; each part named in --parts (default: all four) gets its model.onnx rewritten by
 onnxruntime's transformer optimizer with the settings of onnxruntime's own SD script
@@ -16,8 +17,15 @@ is, which needs three fixes to the fusions (applied below, in this process only)
     bytes, MultiHeadAttention's packed bias (declared FLOAT16) fp32 bytes. Patched to cast to the declared type.
   * FusionAttentionUnet.match_qkv_torch2 rejects the Casts an fp16 export puts in SDPA's scale path: both accepted.
   * FusionAttentionUnet.get_num_heads does int() of a shape-[1] array (a TypeError on NumPy >= 2.4): .item().
+Then (--io float32, the default) every fp16 input and output of the graph becomes float32, with a Cast inside the
+graph: the graph still computes in fp16, and the runner hands float32 straight to ONNX Runtime instead of converting
+each step's latents and outputs to and from half floats in JavaScript (issue 16: that conversion was most of the
+fp16 overhead). The Cast rounds to nearest even, as the runner's own conversion does: the same bytes out. --io keep
+leaves the types as they are. --no-fuse skips the fusions (whose ops only the CUDA provider runs) and only rewrites
+the inputs and outputs: a folder the CPU provider runs, which `npm run bench` measures.
 After fusing, each part is checked before it is written: every initializer's byte size matches its dims and type,
-and the graph keeps the inputs and outputs the runner's loader reads (names, element types, ranks).
+and the graph keeps the inputs and outputs the runner's loader reads (names and ranks; element types too, but for
+fp16 ones made float32 by --io float32).
 Prints one JSON line per part ({"kind": "optimize", "part": ...}) and a last {"kind": "optimize_done", "ok": ...}.
 Exit 0 only if every requested part was fused and passed its checks; a part that was not keeps its plain graph in
 DST_DIR (so DST_DIR is always a complete folder).
@@ -166,22 +174,77 @@ def initializer_problems(graph):
     return problems
 
 
-def optimize_part(src, dst, part):
-    import onnx
+def float32_io(graph):
+    """Every fp16 input and output of the graph made float32, a Cast beside each: what the runner sees changes, the
+    graph's fp16 computation does not. Answers the names it changed."""
+    from onnx import TensorProto, helper
+
+    initializers = {tensor.name for tensor in graph.initializer}
+    is_float16 = lambda value: value.type.tensor_type.elem_type == TensorProto.FLOAT16  # noqa: E731
+    inputs = [v for v in graph.input if v.name not in initializers and is_float16(v)]
+    outputs = [v for v in graph.output if is_float16(v)]
+    # Inside the graph each of them keeps its fp16 value under a new name; the old name is the float32 one outside.
+    inner = {value.name: f"{value.name}_float16" for value in inputs + outputs}
+    for node in graph.node:
+        node.input[:] = [inner.get(name, name) for name in node.input]
+        node.output[:] = [inner.get(name, name) for name in node.output]
+    for value in graph.value_info:
+        if value.name in inner:
+            value.name = inner[value.name]
+    casts_in = [helper.make_node("Cast", [v.name], [inner[v.name]], name=f"{v.name}_to_float16", to=TensorProto.FLOAT16)
+                for v in inputs]
+    casts_out = [helper.make_node("Cast", [inner[v.name]], [v.name], name=f"{v.name}_to_float32", to=TensorProto.FLOAT)
+                 for v in outputs]
+    nodes = casts_in + list(graph.node) + casts_out
+    del graph.node[:]
+    graph.node.extend(nodes)
+    for value in inputs + outputs:
+        value.type.tensor_type.elem_type = TensorProto.FLOAT
+    return [value.name for value in inputs + outputs]
+
+
+def with_float32_io(expected):
+    """A signature() with its fp16 element types as float32_io makes them."""
+    from onnx import TensorProto
+
+    def spec(value):
+        elem_type, rank = value
+        return [TensorProto.FLOAT if elem_type == TensorProto.FLOAT16 else elem_type, rank]
+
+    return {side: {name: spec(value) for name, value in specs.items()} for side, specs in expected.items()}
+
+
+def fused_model(src, part):
+    """The part's graph through onnxruntime's transformer optimizer (an OnnxModel)."""
     from onnxruntime.transformers.fusion_options import FusionOptions
     from onnxruntime.transformers.optimizer import optimize_model
 
     model_type = PART_MODEL_TYPES[part]
-    record = {"kind": "optimize", "part": part, "modelType": model_type, "ok": False}
+    log(f"{part}: fusing ({model_type}) {src}")
+    return optimize_model(src, model_type=model_type, num_heads=0, hidden_size=0, opt_level=0,
+                          optimization_options=FusionOptions(model_type), use_gpu=True)
+
+
+def optimize_part(src, dst, part, fuse, io):
+    import onnx
+    from onnxruntime.transformers.onnx_model import OnnxModel
+
+    record = {"kind": "optimize", "part": part, "fused": fuse, "io": io, "ok": False}
+    if fuse:
+        record["modelType"] = PART_MODEL_TYPES[part]
     started = time.time()
-    source = onnx.load(src, load_external_data=False)
+    source = onnx.load(src, load_external_data=not fuse)
     record["before"] = op_counts(source.graph)
     expected_signature = signature(source.graph)
-    del source
-    log(f"{part}: fusing ({model_type}) {src}")
-    optimized = optimize_model(src, model_type=model_type, num_heads=0, hidden_size=0, opt_level=0,
-                               optimization_options=FusionOptions(model_type), use_gpu=True)
-    graph = optimized.model.graph
+    if fuse:
+        del source
+        prepared = fused_model(src, part)
+    else:
+        prepared = OnnxModel(source)
+    graph = prepared.model.graph
+    if io == "float32":
+        record["float32Io"] = float32_io(graph)
+        expected_signature = with_float32_io(expected_signature)
     record["after"] = op_counts(graph)
     problems = initializer_problems(graph)
     got_signature = signature(graph)
@@ -197,7 +260,7 @@ def optimize_part(src, dst, part):
     for leftover in (dst, f"{dst}.data", f"{dst}_data"):
         if os.path.exists(leftover):
             os.remove(leftover)
-    optimized.save_model_to_file(dst, use_external_data_format=external)
+    prepared.save_model_to_file(dst, use_external_data_format=external)
     record.update(ok=True, weightBytes=weight_bytes, externalData=external, seconds=round(time.time() - started, 1))
     return record
 
@@ -229,6 +292,10 @@ def main():
     parser.add_argument("dst_dir")
     parser.add_argument("--parts", default=",".join(PART_MODEL_TYPES),
                         help="comma-separated parts to fuse (default: all four)")
+    parser.add_argument("--io", choices=["float32", "keep"], default="float32",
+                        help="float32 (default): fp16 inputs and outputs become float32, cast inside the graph")
+    parser.add_argument("--no-fuse", dest="fuse", action="store_false",
+                        help="only rewrite the inputs and outputs (a graph the CPU provider runs)")
     args = parser.parse_args()
     parts = [part for part in args.parts.split(",") if part]
     unknown = [part for part in parts if part not in PART_MODEL_TYPES]
@@ -251,7 +318,7 @@ def main():
     for part in parts:
         try:
             record = optimize_part(os.path.join(src_dir, part, "model.onnx"), os.path.join(dst_dir, part, "model.onnx"),
-                                   part)
+                                   part, args.fuse, args.io)
         except Exception as error:  # noqa: BLE001 - report the part, go on with the others, fail at the end
             record = {"kind": "optimize", "part": part, "ok": False, "error": f"{type(error).__name__}: {error}"[:1500]}
         if not record["ok"]:
@@ -260,7 +327,8 @@ def main():
             record["keptPlainGraph"] = True
         ok = ok and record["ok"]
         emit(record)
-    emit({"kind": "optimize_done", "ok": ok, "src": src_dir, "dst": dst_dir, "parts": parts, **versions,
+    emit({"kind": "optimize_done", "ok": ok, "src": src_dir, "dst": dst_dir, "parts": parts, "fused": args.fuse,
+          "io": args.io, **versions,
           "seconds": round(time.time() - T0, 1)})
     return 0 if ok else 1
 

@@ -4,11 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import onnxProto from "onnx-proto";
+import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EditJob } from "../src/edit/edit-job.js";
+import { runEdit } from "../src/edit/run-edit.js";
+import { pngOf } from "../src/image/image-fixtures.js";
 import { miniModelDir } from "../src/model/default-model-dir.js";
+import { toFloat16Array } from "../src/model/float16.js";
+import { closeSdModels, loadSdModel } from "../src/model/sd-model.js";
 import { tinyModelSpecs } from "../src/model/tiny/tiny-model-spec.js";
 import { ensureTinyModels } from "../src/model/tiny/write-tiny-model.js";
-import { ensurePythonEnv } from "./test-fixtures/python-env.js";
+import { ensurePythonEnv } from "./python-env.js";
 
 const { onnx } = onnxProto;
 const DataType = onnx.TensorProto.DataType;
@@ -30,7 +36,10 @@ beforeAll(async () => {
     ),
   ]);
 }, 600_000);
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await closeSdModels();
+  await rm(dir, { recursive: true, force: true });
+});
 
 type Json = Record<string, unknown>;
 const jsonLines = (stdout: string): Json[] =>
@@ -96,6 +105,15 @@ function signature(graph: onnxProto.onnx.IGraphProto) {
   };
 }
 
+/** A signature as --io float32 makes it: fp16 inputs and outputs become float32, names and dims stay. */
+function withFloat32Io(expected: ReturnType<typeof signature>): ReturnType<typeof signature> {
+  const spec = (value: ReturnType<typeof signature>["inputs"][number]) => ({
+    ...value,
+    type: value.type === DataType.FLOAT16 ? DataType.FLOAT : value.type,
+  });
+  return { inputs: expected.inputs.map(spec), outputs: expected.outputs.map(spec) };
+}
+
 const opCount = (graph: onnxProto.onnx.IGraphProto, op: string) =>
   (graph.node ?? []).filter((node) => node.opType === op).length;
 
@@ -114,7 +132,12 @@ describe("optimize-sd-onnx.py", () => {
       DataType.FLOAT16,
       DataType.FLOAT16,
     ]);
-    expect(signature(after)).toEqual(signature(before));
+    expect(signature(after)).toEqual(withFloat32Io(signature(before)));
+    expect(signature(after).inputs.map((input) => input.type)).toEqual([
+      DataType.FLOAT,
+      DataType.FLOAT,
+      DataType.FLOAT,
+    ]);
     expect(badInitializers(after)).toEqual([]);
     // The CUDA fusions of SD 1.5's fp16 export happened (so the fp16 fixes ran): channels-last convolutions and
     // GroupNorm, whose gamma and beta ONNX Runtime declares float32 (their bytes were the case the fix is about).
@@ -136,17 +159,83 @@ describe("optimize-sd-onnx.py", () => {
     }
   }, 300_000);
 
-  it("runs on the generated tiny fp16 model, keeping its inputs and outputs", async () => {
+  it("runs on the generated tiny fp16 model, keeping its inputs and outputs (--io keep: their types too)", async () => {
     const src = join(dir, "tiny/sd15-fp16");
-    const records = await optimize(src, join(dir, "tiny-fused"));
-    expect(records.filter((record) => record.kind === "optimize").map((record) => [record.part, record.ok])).toEqual(
-      parts.map((part) => [part, true]),
-    );
-    for (const part of parts) {
-      const after = await loadGraph(join(dir, "tiny-fused", part, "model.onnx"));
-      expect(signature(after), part).toEqual(signature(await loadGraph(join(src, part, "model.onnx"))));
-      expect(badInitializers(after), part).toEqual([]);
+    for (const io of ["float32", "keep"]) {
+      const dst = join(dir, `tiny-fused-${io}`);
+      const records = await optimize(src, dst, ["--io", io]);
+      expect(records.filter((record) => record.kind === "optimize").map((record) => [record.part, record.ok])).toEqual(
+        parts.map((part) => [part, true]),
+      );
+      for (const part of parts) {
+        const after = await loadGraph(join(dst, part, "model.onnx"));
+        const before = signature(await loadGraph(join(src, part, "model.onnx")));
+        expect(signature(after), `${part} ${io}`).toEqual(io === "keep" ? before : withFloat32Io(before));
+        expect(badInitializers(after), part).toEqual([]);
+      }
     }
+  }, 300_000);
+
+  it("--no-fuse: float32 inputs and outputs cast as the runner rounds, so an edit gives the same bytes", async () => {
+    const src = join(dir, "tiny/sd15-fp16");
+    const dst = join(dir, "tiny-float32-io");
+    const records = await optimize(src, dst, ["--no-fuse"]);
+    expect(records.at(-1)).toMatchObject({ kind: "optimize_done", ok: true, fused: false, io: "float32" });
+    for (const part of parts) {
+      const before = await loadGraph(join(src, part, "model.onnx"));
+      const after = await loadGraph(join(dst, part, "model.onnx"));
+      expect(signature(after), part).toEqual(withFloat32Io(signature(before)));
+      // Only the casts were added, one per fp16 input or output: nothing fused.
+      const casts = signature(before)
+        .inputs.concat(signature(before).outputs)
+        .filter((v) => v.type === DataType.FLOAT16);
+      expect((after.node ?? []).length, part).toBe((before.node ?? []).length + casts.length);
+    }
+
+    // The graph's Cast rounds float32 to half as toFloat16Array does (nearest, ties to even; subnormals; the
+    // largest finite half), seen through the UNet's output on a sample holding those values.
+    const [plain, prepared] = await Promise.all(
+      [src, dst].map((folder) => ort.InferenceSession.create(join(folder, "unet/model.onnx"))),
+    );
+    const sample = Float32Array.from({ length: 2 * 4 * 8 * 8 }, (_, i) => Math.sin(i * 12.9898) * 3);
+    const edges = [1 + 2 ** -11, 1 + 3 * 2 ** -11, -(2 + 2 ** -10), 1.5 * 2 ** -24, 2.5 * 2 ** -24, 2 ** -26];
+    sample.set([...edges, 65504, 65519, -65519, 0.1, -0.3, 2 ** -15 * 1.0001]);
+    const hidden = Float32Array.from({ length: 2 * 77 * 32 }, (_, i) => Math.cos(i * 78.233));
+    const dims = { sample: [2, 4, 8, 8], hidden: [2, 77, 32] };
+    const plainOut = await plain!.run({
+      sample: new ort.Tensor("float16", toFloat16Array(sample), dims.sample),
+      timestep: new ort.Tensor("float16", toFloat16Array(Float32Array.of(321)), []),
+      encoder_hidden_states: new ort.Tensor("float16", toFloat16Array(hidden), dims.hidden),
+    });
+    const preparedOut = await prepared!.run({
+      sample: new ort.Tensor("float32", sample, dims.sample),
+      timestep: new ort.Tensor("float32", Float32Array.of(321), []),
+      encoder_hidden_states: new ort.Tensor("float32", hidden, dims.hidden),
+    });
+    expect(preparedOut.out_sample!.type).toBe("float32");
+    expect(toFloat16Array(preparedOut.out_sample!.data as Float32Array)).toEqual(plainOut.out_sample!.data);
+    await Promise.all([plain!.release(), prepared!.release()]);
+
+    // An SDE-Drag with previews, the same seed on both folders: the same output bytes.
+    const image = await pngOf(64, 64, (x, y) => [(x * 4) % 256, (y * 4) % 256, ((x + y) * 2) % 256]);
+    const job: EditJob = {
+      settings: {
+        task: "drag",
+        sampler: "sde",
+        prompt: "a red ball",
+        steps: 10,
+        t0: 0.6,
+        guidance: 3,
+        points: [{ from: [20, 30], to: [36, 26] }],
+        output_format: "png",
+      },
+      image,
+      seed: 11,
+    };
+    const [fromExport, fromPrepared] = await Promise.all(
+      [src, dst].map(async (folder) => runEdit(await loadSdModel(folder, { executionProvider: "cpu" }), job)),
+    );
+    expect(Buffer.from(fromPrepared!.output).equals(Buffer.from(fromExport!.output))).toBe(true);
   }, 300_000);
 
   it("fuses every part of stochedit-mini, and the CPU provider's fusions give the plain graphs' outputs", async () => {

@@ -1,6 +1,7 @@
 /**
  * @module python-env: a Python virtual environment with optimize-sd-onnx.py's pinned requirements, made once per
- * machine and requirements file (cached under ~/.cache/stochedit, outside every checkout) for the tests that run it.
+ * machine and requirements file (cached under ~/.cache/stochedit, outside every checkout) for the tests and the bench
+ * that run it.
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -11,7 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-export const requirementsFile = new URL("../optimize-sd-onnx.requirements.txt", import.meta.url).pathname;
+export const requirementsFile = new URL("./optimize-sd-onnx.requirements.txt", import.meta.url).pathname;
 
 /** The environment's python3; creates the environment first when this requirements file has none yet. */
 export async function ensurePythonEnv(): Promise<string> {

@@ -114,6 +114,20 @@ describe("runEdit", () => {
     expect(Buffer.from(other.output).equals(Buffer.from(first.output))).toBe(false);
   });
 
+  it("gives the same bytes with the sessions on its own thread (as on CUDA) as in a worker thread, for every task", async () => {
+    const [inWorker, onMain] = await Promise.all(
+      (["worker", "main"] as const).map((sessionThread) =>
+        loadSdModel(join(root, "sd15-fp16"), { executionProvider: "cpu", sessionThread }),
+      ),
+    );
+    expect([inWorker!.sessionThread, onMain!.sessionThread]).toEqual(["worker", "main"]);
+    for (const task of ["drag", "inpaint", "img2img"] as const) {
+      const job: EditJob = { settings: settingsFor(task, "sde"), image, seed: 5, ...(task !== "img2img" && { mask }) };
+      const [a, b] = [await runEdit(inWorker!, job), await runEdit(onMain!, job)];
+      expect(Buffer.from(b.output).equals(Buffer.from(a.output)), task).toBe(true);
+    }
+  });
+
   it("sends the asked previews in order as small JPEGs, counts their time, and leaves the output as it was", async () => {
     const model = await loadSdModel(join(root, "sd15-fp32"));
     const job: EditJob = { settings: settingsFor("drag", "ode"), image, seed: 4 };

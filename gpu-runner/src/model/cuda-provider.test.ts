@@ -100,15 +100,20 @@ describe("loading a model on CUDA", () => {
       cudaProviderLibrary: library,
       log: (line) => lines.push(line),
     });
-    // The fake provider passes the check; the sessions then meet this machine's missing CUDA and fall back.
+    // The fake provider passes the check; the sessions then meet this machine's missing CUDA and fall back. Chosen
+    // for CUDA, the runner's own thread would run them; on the CPU they move to a worker thread (the text encoder,
+    // loaded first, again).
     expect(lines[0]).toBe(`CUDA provider ${library} is built for ONNX Runtime ${version}, as onnxruntime-node is`);
     expect(lines.filter((line) => line.startsWith("session ")).map((line) => line.split(" (")[0])).toEqual([
+      "session text_encoder runs on cpu",
       "session text_encoder runs on cpu",
       "session unet runs on cpu",
       "session vae_encoder runs on cpu",
       "session vae_decoder runs on cpu",
     ]);
     expect(lines).toContainEqual(expect.stringMatching(/^CUDA was asked for but is not available/));
+    expect(lines).toContain("the sessions run in a worker thread instead, as on a CPU runner");
     expect(model.executionProvider).toBe("cpu");
+    expect(model.sessionThread).toBe("worker");
   });
 });

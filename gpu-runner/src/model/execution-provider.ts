@@ -1,5 +1,6 @@
 /** @module execution-provider: which ONNX Runtime execution provider a runner asks for, and with which session options. */
 import type { InferenceSession } from "onnxruntime-node";
+import type { SessionThread } from "./inference-client.js";
 import type { ExecutionProvider } from "./tensor-payload.js";
 
 /**
@@ -14,6 +15,17 @@ export function parseExecutionProvider(value: string, source: string): Execution
   const provider = value.toLowerCase();
   if (provider === "cpu" || provider === "cuda") return provider;
   throw new RangeError(`${source} is ${JSON.stringify(value)}; cpu or cuda expected`);
+}
+
+/**
+ * STOCHEDIT_SESSION_THREAD: "main" runs the sessions on the runner's own thread, "worker" in a worker thread; unset
+ * leaves the choice to the provider (sd-model: main on CUDA, worker on the CPU).
+ */
+export function sessionThreadFromEnv(env: NodeJS.ProcessEnv = process.env): SessionThread | undefined {
+  const value = env.STOCHEDIT_SESSION_THREAD;
+  if (value === undefined || value === "") return undefined;
+  if (value === "main" || value === "worker") return value;
+  throw new RangeError(`STOCHEDIT_SESSION_THREAD is ${JSON.stringify(value)}; main or worker expected`);
 }
 
 /** STOCHEDIT_ORT_THREADS: ONNX Runtime's intra-op threads per session (unset: one per core). */

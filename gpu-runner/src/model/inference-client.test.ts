@@ -4,10 +4,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobFailure } from "../job-failure.js";
 import { fromFloat16Array, toFloat16Array } from "./float16.js";
-import { InferenceClient } from "./inference-client.js";
+import { InThreadInferenceClient } from "./in-thread-inference-client.js";
+import type { InferenceClient } from "./inference-client.js";
 import { emptyFloatTensor } from "./tensor-io.js";
 import { OnnxGraph } from "./tiny/onnx-graph.js";
 import { seededWeights } from "./tiny/seeded-weights.js";
+import { WorkerInferenceClient } from "./worker-inference-client.js";
 
 /** x [n, n] -> y = tanh(...tanh(x W) W ...): a model whose run takes long enough for timers to come due. */
 function slowModel(size: number, layers: number): Uint8Array {
@@ -29,13 +31,15 @@ function addOneHalfModel(): Uint8Array {
   return g.build();
 }
 
-describe("InferenceClient (sessions in a worker thread)", () => {
+describe.each([
+  ["WorkerInferenceClient (sessions in a worker thread)", () => new WorkerInferenceClient()],
+  ["InThreadInferenceClient (sessions on the caller's thread)", () => new InThreadInferenceClient()],
+] as const)("%s", (_, newClient: () => InferenceClient) => {
   let dir: string;
-  const client = new InferenceClient();
+  const client = newClient();
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "stochedit-worker-"));
-    await writeFile(join(dir, "slow.onnx"), slowModel(384, 24));
     await writeFile(join(dir, "add-one.onnx"), addOneHalfModel());
     await writeFile(join(dir, "broken.onnx"), "not an onnx model");
   });
@@ -56,25 +60,12 @@ describe("InferenceClient (sessions in a worker thread)", () => {
     expect(client.timings.get("add-one")?.calls).toBe(1);
   });
 
-  it("keeps the event loop free: a timer fires while a long run is in flight", async () => {
-    await client.load("slow", join(dir, "slow.onnx"), { executionProvider: "cpu", intraOpThreads: 1 });
-    const x = seededWeights(3)(384 * 384, 1);
-    const run = client.run("slow", { x: { type: "float32", dims: [384, 384], data: x } });
-    const timer = new Promise<"timer">((resolve) => setTimeout(() => resolve("timer"), 0));
-    const first = await Promise.race([run.then(() => "run" as const), timer]);
-    expect(first).toBe("timer");
-    const outputs = await run;
-    expect(outputs.y?.dims).toEqual([384, 384]);
-    // The caller's array was copied, not transferred away.
-    expect(x.length).toBe(384 * 384);
-  });
-
-  it("runs shared feeds into shared outputs, the same buffers call after call, and requests in flight in order", async () => {
+  it("runs feeds into outputs given, the same buffers call after call, and requests in flight in order", async () => {
     await client.load("add-one", join(dir, "add-one.onnx"), { executionProvider: "cpu" });
     const spec = { name: "x", type: "float16", shape: ["n"] };
     const buffers = () => ({
-      x: emptyFloatTensor([3], spec, { shared: true }),
-      y: emptyFloatTensor([3], spec, { shared: true }),
+      x: emptyFloatTensor([3], spec, { shared: client.sharedBuffers }),
+      y: emptyFloatTensor([3], spec, { shared: client.sharedBuffers }),
     });
     const run = async (io: ReturnType<typeof buffers>, values: number[]) => {
       toFloat16Array(Float32Array.from(values), io.x.data as Uint16Array);
@@ -85,7 +76,8 @@ describe("InferenceClient (sessions in a worker thread)", () => {
     const first = buffers();
     expect(await run(first, [0.5, -3, 100])).toEqual([1.5, -2, 101]);
     expect(await run(first, [2, 4, 8])).toEqual([3, 5, 9]);
-    // Two runs in flight at once: the worker copies each one's feed into the tensor it keeps only when its turn comes.
+    // Two runs in flight at once: each one's feed is read (a worker copies it into the tensor it keeps) only when its
+    // turn comes.
     const second = buffers();
     const both = await Promise.all([run(first, [1, 2, 3]), run(second, [10, 20, 30])]);
     expect(both).toEqual([
@@ -101,10 +93,10 @@ describe("InferenceClient (sessions in a worker thread)", () => {
     const sum = async (x: ReturnType<typeof constant>) =>
       fromFloat16Array((await client.run("add-one", { x })).y?.data as Uint16Array)[0];
     const kept = constant(4);
-    expect(kept.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(kept.data.buffer instanceof SharedArrayBuffer).toBe(client.sharedBuffers);
     expect(await sum(kept)).toBe(5);
     expect(await sum(kept)).toBe(5);
-    // More constants than the worker keeps: the first one's tensor is dropped, and made again from the shared data.
+    // More constants than the session thread keeps: the first one's tensor is dropped, and made again from its data.
     for (let value = 0; value < 20; value++) expect(await sum(constant(value))).toBe(value + 1);
     expect(await sum(kept)).toBe(5);
   });
@@ -115,7 +107,7 @@ describe("InferenceClient (sessions in a worker thread)", () => {
     const running = client.run(
       "add-one",
       { x: { type: "float16", dims: [3], data: toFloat16Array(Float32Array.of(1, 2, 3)) } },
-      { outputsInto: { y: emptyFloatTensor([2], spec, { shared: true }) } },
+      { outputsInto: { y: emptyFloatTensor([2], spec, { shared: client.sharedBuffers }) } },
     );
     await expect(running).rejects.toMatchObject({
       code: "model_error",
@@ -136,5 +128,32 @@ describe("InferenceClient (sessions in a worker thread)", () => {
     const loaded = await client.load("cuda", join(dir, "add-one.onnx"), { executionProvider: "cuda" });
     expect(loaded.executionProvider).toBe("cpu");
     expect(loaded.fallbackReason).toMatch(/cuda/i);
+  });
+});
+
+describe("WorkerInferenceClient", () => {
+  let dir: string;
+  const worker = new WorkerInferenceClient();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "stochedit-worker-"));
+    await writeFile(join(dir, "slow.onnx"), slowModel(384, 24));
+  });
+  afterAll(async () => {
+    await worker.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("keeps the event loop free: a timer fires while a long run is in flight", async () => {
+    await worker.load("slow", join(dir, "slow.onnx"), { executionProvider: "cpu", intraOpThreads: 1 });
+    const x = seededWeights(3)(384 * 384, 1);
+    const run = worker.run("slow", { x: { type: "float32", dims: [384, 384], data: x } });
+    const timer = new Promise<"timer">((resolve) => setTimeout(() => resolve("timer"), 0));
+    const first = await Promise.race([run.then(() => "run" as const), timer]);
+    expect(first).toBe("timer");
+    const outputs = await run;
+    expect(outputs.y?.dims).toEqual([384, 384]);
+    // The caller's array was copied, not transferred away.
+    expect(x.length).toBe(384 * 384);
   });
 });

@@ -126,6 +126,7 @@ export async function loadReferenceSdModel(dir: string): Promise<SdModel> {
     vae,
     executionProvider: "cpu",
     description: `reference model ${folder.dir}`,
+    sessionThread: "main",
     alive: true,
     timings: () => new Map(),
     close: async () => {

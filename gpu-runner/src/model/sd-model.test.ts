@@ -6,12 +6,12 @@ import { combineGuidance } from "../diffusion/guidance.js";
 import { latents } from "../diffusion/latents.js";
 import type { NoiseBatch } from "../diffusion/noise-predictor.js";
 import { JobFailure } from "../job-failure.js";
-import { InferenceClient } from "./inference-client.js";
 import { closeSdModels, loadSdModel, type SdModel } from "./sd-model.js";
 import { floatTensor, floatValues } from "./tensor-io.js";
 import { seededWeights } from "./tiny/seeded-weights.js";
 import { tinyModelSpecs } from "./tiny/tiny-model-spec.js";
 import { ensureTinyModels } from "./tiny/write-tiny-model.js";
+import { WorkerInferenceClient } from "./worker-inference-client.js";
 
 let root: string;
 beforeAll(async () => {
@@ -133,7 +133,7 @@ describe.each(tinyModelSpecs)("generated model $name", (spec) => {
     const latent = await model.vae.encode({ data: image, width, height });
     expect(latent.shape).toEqual([1, 4, 2, 3]);
     // The same image through the bare encoder session: the codec keeps the mean (first 4 channels), scaled.
-    const raw = new InferenceClient();
+    const raw = new WorkerInferenceClient();
     const session = await raw.load("vae_encoder", join(root, spec.name, "vae_encoder/model.onnx"), {
       executionProvider: "cpu",
     });

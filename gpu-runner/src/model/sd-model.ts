@@ -3,13 +3,15 @@ import { realpath } from "node:fs/promises";
 import type { NoisePredictor } from "../diffusion/noise-predictor.js";
 import { createClipTokenizer } from "./clip-tokenizer.js";
 import { type CudaProviderCheck, checkCudaProvider, onnxruntimeNode } from "./cuda-provider.js";
-import { executionProviderFromEnv, intraOpThreadsFromEnv } from "./execution-provider.js";
-import { InferenceClient, type LoadedSession, type SessionTiming } from "./inference-client.js";
+import { executionProviderFromEnv, intraOpThreadsFromEnv, sessionThreadFromEnv } from "./execution-provider.js";
+import { InThreadInferenceClient } from "./in-thread-inference-client.js";
+import type { InferenceClient, LoadedSession, SessionThread, SessionTiming } from "./inference-client.js";
 import { type ModelFolder, readModelFolder } from "./model-folder.js";
 import { createPromptEncoder } from "./prompt-encoder.js";
 import type { ExecutionProvider, TensorSpec } from "./tensor-payload.js";
 import { UnetNoisePredictor } from "./unet-noise-predictor.js";
 import { createVaeCodec, type VaeCodec } from "./vae-codec.js";
+import { WorkerInferenceClient } from "./worker-inference-client.js";
 
 export interface SdModelOptions {
   readonly executionProvider?: ExecutionProvider;
@@ -18,6 +20,11 @@ export interface SdModelOptions {
   readonly log?: (line: string) => void;
   /** Where the CUDA provider library is checked (default: beside onnxruntime-node's binding, where ORT loads it). */
   readonly cudaProviderLibrary?: string;
+  /**
+   * Where the sessions run (default: STOCHEDIT_SESSION_THREAD, else the runner's own thread on CUDA, whose calls
+   * are short, and a worker thread on the CPU, whose calls block for seconds).
+   */
+  readonly sessionThread?: SessionThread;
 }
 
 export interface SdModel {
@@ -28,7 +35,9 @@ export interface SdModel {
   readonly executionProvider: ExecutionProvider;
   /** What the loader read from the sessions, for logs and job records. */
   readonly description: string;
-  /** False once its worker thread crashed or was closed. */
+  /** Where its sessions run. */
+  readonly sessionThread: SessionThread;
+  /** False once its worker thread crashed or it was closed. */
   readonly alive: boolean;
   /** Time inside each session so far (text_encoder, unet, vae_encoder, vae_decoder). */
   timings(): ReadonlyMap<string, Readonly<SessionTiming>>;
@@ -44,14 +53,19 @@ const loaded = new Map<string, Promise<SdModel>>();
 export async function loadSdModel(dir: string, options: SdModelOptions = {}): Promise<SdModel> {
   const folder = await readModelFolder(dir);
   const executionProvider = options.executionProvider ?? executionProviderFromEnv();
-  const key = `${await realpath(folder.dir)}|${executionProvider}`;
+  const sessionThread = options.sessionThread ?? sessionThreadFromEnv();
+  const key = `${await realpath(folder.dir)}|${executionProvider}|${sessionThread ?? "default"}`;
   const cached = loaded.get(key);
   if (cached) {
     const model = await cached.catch(() => undefined);
     if (model?.alive) return model;
     loaded.delete(key);
   }
-  const loading = openSdModel(folder, { ...options, executionProvider });
+  const loading = openSdModel(folder, {
+    ...options,
+    executionProvider,
+    ...(sessionThread === undefined ? {} : { sessionThread }),
+  });
   loaded.set(key, loading);
   loading.catch(() => loaded.delete(key));
   return loading;
@@ -73,7 +87,7 @@ async function openSdModel(
     // Before any session: a provider of another ONNX Runtime version must stop the start, not crash a session.
     log(describeCudaProvider(await checkCudaProvider(onnxruntimeNode().version, options.cudaProviderLibrary)));
   }
-  const client = new InferenceClient();
+  let client = newClient(options.sessionThread ?? (options.executionProvider === "cuda" ? "main" : "worker"));
   try {
     const intraOpThreads = options.intraOpThreads ?? intraOpThreadsFromEnv();
     const sessionOptions = {
@@ -85,9 +99,19 @@ async function openSdModel(
       log(`session ${name} runs on ${session.executionProvider} (${path})`);
       return session;
     };
-    const textEncoder = await load("text_encoder", folder.textEncoderPath, sessionOptions);
+    let textEncoder = await load("text_encoder", folder.textEncoderPath, sessionOptions);
     if (textEncoder.fallbackReason !== undefined) {
       log(`CUDA was asked for but is not available, running on the CPU: ${textEncoder.fallbackReason}`);
+      if (client.thread === "main" && options.sessionThread === undefined) {
+        // The thread was chosen for CUDA's short calls: a CPU call would hold the event loop for seconds.
+        log("the sessions run in a worker thread instead, as on a CPU runner");
+        await client.close();
+        client = newClient("worker");
+        textEncoder = await load("text_encoder", folder.textEncoderPath, {
+          ...sessionOptions,
+          executionProvider: "cpu",
+        });
+      }
     }
     // After one fallback the others would fail the same way: ask for the CPU directly.
     const rest = { ...sessionOptions, executionProvider: textEncoder.executionProvider };
@@ -110,23 +134,29 @@ async function openSdModel(
       `tokens: start ${tokenizer.startId}, end ${tokenizer.endId}, pad ${tokenizer.padId}`,
       `latent scale ${folder.vaeScaleFactor}`,
     ].join("; ");
-    log(description);
+    log(`${description}; sessions on the ${client.thread === "main" ? "runner's own thread" : "worker thread"}`);
+    const sessions = client;
     return {
       dir: folder.dir,
       predictor,
       vae,
       executionProvider: textEncoder.executionProvider,
       description,
+      sessionThread: sessions.thread,
       get alive() {
-        return client.alive;
+        return sessions.alive;
       },
-      timings: () => client.timings,
-      close: () => client.close(),
+      timings: () => sessions.timings,
+      close: () => sessions.close(),
     };
   } catch (error) {
     await client.close();
     throw error;
   }
+}
+
+function newClient(thread: SessionThread): InferenceClient {
+  return thread === "main" ? new InThreadInferenceClient() : new WorkerInferenceClient();
 }
 
 function describe(session: LoadedSession, input: string): string {

@@ -14,8 +14,8 @@ export interface TensorPayload {
   readonly dims: readonly number[];
   readonly data: TensorData;
   /**
-   * Set on a constant feed (InferenceClient.constant): its data lies in shared memory and never changes, and the
-   * worker keeps the tensor it made of it under this key for the runs that pass it again.
+   * Set on a constant feed (InferenceClient.constant): its data never changes, and the session thread keeps the
+   * tensor it made of it under this key for the runs that pass it again.
    */
   readonly constantKey?: number;
 }

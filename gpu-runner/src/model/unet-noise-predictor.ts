@@ -26,7 +26,7 @@ interface EncodedPrompt {
   readonly embedding: PromptEmbedding;
 }
 
-/** One run's sample and output in shared memory, made for a batch shape and reused by later runs of it. */
+/** One run's sample and output buffers, made for a batch shape and reused by later runs of it. */
 interface RunBuffers {
   readonly shape: string;
   readonly sample: TensorPayload & { data: FloatData };
@@ -38,8 +38,8 @@ interface RunBuffers {
  * The timestep input is a scalar in current optimum exports and [batch] in older ones: with a scalar (or a
  * fixed [1]), items with different timesteps go in separate runs.
  *
- * Only the latents are converted per call, into a sample buffer that is shared with the inference worker and
- * reused (as is the output's): a step allocates nothing. The inputs that stay the same over an edit are converted
+ * Only the latents are converted per call, into a sample buffer that is reused (as is the output's; both shared
+ * with the inference worker when the sessions run there): a step allocates nothing. The inputs that stay the same over an edit are converted
  * once: the hidden states of each batch's prompts become a constant feed (the worker keeps its tensor), and an
  * inpainting UNet's extra channels are kept in the input's element type.
  */
@@ -201,7 +201,7 @@ export class UnetNoisePredictor implements NoisePredictor {
     const shape = `${items}x${height}x${width}`;
     const idle = this.idleBuffers.get(shape)?.pop();
     if (idle) return idle;
-    const shared = { shared: true };
+    const shared = { shared: this.client.sharedBuffers };
     return {
       shape,
       sample: emptyFloatTensor([items, this.unetInputChannels, height, width], this.sample, shared),

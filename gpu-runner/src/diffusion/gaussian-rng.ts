@@ -9,8 +9,13 @@
 const twoPow31 = 2 ** 31;
 const twoPow32 = 2 ** 32;
 
+/** Where a sampler takes its N(0, 1) draws: the next out.length values of a seed's stream, rounded to float32. */
+export interface GaussianSource {
+  fill(out: Float32Array): Float32Array;
+}
+
 /** One generator per job; every draw of the job comes from it in a fixed order. */
-export class GaussianRng {
+export class GaussianRng implements GaussianSource {
   private s0: number;
   private s1: number;
   private s2: number;

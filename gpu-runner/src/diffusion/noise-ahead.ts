@@ -1,5 +1,5 @@
 /** @module noise-ahead: Cycle-SDE's forward noise for a later pass, drawn level by level while the model runs. */
-import type { GaussianRng } from "./gaussian-rng.js";
+import type { GaussianSource } from "./gaussian-rng.js";
 
 /**
  * The z of each level of one recordCycleForward pass, drawn from the job's generator in the order that pass would
@@ -13,7 +13,7 @@ export class NoiseAhead {
 
   /** levels: the draws of one pass (grid levels minus one); size: the latent's. */
   constructor(
-    private readonly rng: GaussianRng,
+    private readonly rng: GaussianSource,
     levels: number,
     size: number,
   ) {

@@ -8,7 +8,7 @@ import { cycleSdeStep } from "./cycle-sde.js";
 import { ddimInversionStep } from "./ddim-inversion.js";
 import { etaStep, type StepCoefficients, stepCoefficients } from "./eta-step.js";
 import { forwardNoise } from "./forward-noise.js";
-import type { GaussianRng } from "./gaussian-rng.js";
+import type { GaussianSource } from "./gaussian-rng.js";
 import type { GuidedNoise } from "./guided-noise.js";
 import { abarAt } from "./schedule.js";
 import { type StepGrid, stepCount } from "./step-grid.js";
@@ -47,7 +47,7 @@ export interface EtaOptions extends DenoiseOptions {
   /** 0: DDIM, the ODE; 1: DDPM, the SDE. */
   readonly eta: number;
   /** Source of w for every step with σ > 0, drawn in step order. */
-  readonly rng: GaussianRng;
+  readonly rng: GaussianSource;
 }
 
 /**
@@ -120,7 +120,7 @@ export interface RecordOptions {
 export function recordCycleForward(
   x: Float32Array,
   grid: StepGrid,
-  options: RecordOptions & { readonly rng: GaussianRng; readonly drawn?: readonly Float32Array[] },
+  options: RecordOptions & { readonly rng: GaussianSource; readonly drawn?: readonly Float32Array[] },
 ): void {
   const { recorded, rng, drawn } = options;
   const last = grid.levels.length - 1;

@@ -8,6 +8,7 @@ import { encodeImage } from "../image/encode-image.js";
 import { encodePreview } from "../image/encode-preview.js";
 import { JobCanceled, JobFailure } from "../job-failure.js";
 import type { SdModel } from "../model/sd-model.js";
+import { GaussianStream } from "../noise/gaussian-stream.js";
 import { runDrag } from "../tasks/drag.js";
 import { runImg2Img } from "../tasks/img2img.js";
 import { runInpaint } from "../tasks/inpaint.js";
@@ -27,6 +28,21 @@ interface EditInputs {
  * wrong (before any model work); cancellation throws JobCanceled.
  */
 export async function runEdit(model: SdModel, job: EditJob, hooks: EditHooks = {}): Promise<EditResult> {
+  // The job's draws start now, in a thread of their own, while the image decodes and the VAE encodes.
+  const gaussians = new GaussianStream(job.seed);
+  try {
+    return await editWith(model, job, hooks, gaussians);
+  } finally {
+    gaussians.close();
+  }
+}
+
+async function editWith(
+  model: SdModel,
+  job: EditJob,
+  hooks: EditHooks,
+  gaussians: GaussianStream,
+): Promise<EditResult> {
   const { settings } = job;
   const throwIfCanceled = () => {
     if (hooks.signal?.aborted) throw new JobCanceled("canceled before the edit finished");
@@ -44,6 +60,7 @@ export async function runEdit(model: SdModel, job: EditJob, hooks: EditHooks = {
   const runtime: TaskRuntime = {
     predictor: model.predictor,
     seed: job.seed,
+    gaussians,
     onStep: (step) => {
       progress = step;
       hooks.onProgress?.(step);

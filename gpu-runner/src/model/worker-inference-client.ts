@@ -1,23 +1,12 @@
 /** @module worker-inference-client: sessions in a worker thread, and the caller's side of it (load, run, timings). */
 import { performance } from "node:perf_hooks";
-import { Worker } from "node:worker_threads";
 import { JobFailure } from "../job-failure.js";
+import { startTypeScriptWorker } from "../typescript-worker.js";
 import { type InferenceClient, type LoadedSession, recordTiming, type SessionTiming } from "./inference-client.js";
 import type { TensorData, TensorPayload } from "./tensor-payload.js";
 import type { SessionOptions, WorkerRequest, WorkerResponse } from "./worker-protocol.js";
 
 type Pending = { resolve: (response: WorkerResponse) => void; reject: (error: Error) => void };
-
-/**
- * Starts the worker through tsx's loader: the worker is TypeScript, and Node 20 does not pass the parent's
- * module hooks on to worker threads.
- */
-function startWorker(): Worker {
-  const tsxApi = import.meta.resolve("tsx/esm/api");
-  const entry = new URL("./inference-worker.ts", import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
-  return new Worker(bootstrap, { eval: true, name: "stochedit-inference" });
-}
 
 /**
  * `session.run` blocks its thread for the whole inference, so sessions live in a worker thread and the event
@@ -27,7 +16,10 @@ function startWorker(): Worker {
 export class WorkerInferenceClient implements InferenceClient {
   readonly thread = "worker";
   readonly sharedBuffers = true;
-  private readonly worker = startWorker();
+  private readonly worker = startTypeScriptWorker(
+    new URL("./inference-worker.ts", import.meta.url),
+    "stochedit-inference",
+  );
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private nextConstantKey = 1;

@@ -1,6 +1,6 @@
 /** @module drag-copy-paste: SDE-Drag's manipulation of x_t0: copy the source block to the target, refill the source. */
 import type { LatentPair } from "@stochedit/shared";
-import type { GaussianRng } from "../diffusion/gaussian-rng.js";
+import type { GaussianSource } from "../diffusion/gaussian-rng.js";
 import type { Shape4 } from "../diffusion/latents.js";
 
 /** ALGORITHMS 5.3 defaults: r, β (how much of the source is kept under fresh noise) and α (the target's gain). */
@@ -53,7 +53,7 @@ export function copyPaste(
   x: Float32Array,
   shape: Shape4,
   pairs: readonly LatentPair[],
-  rng: GaussianRng,
+  rng: GaussianSource,
   settings: CopyPasteSettings = copyPasteDefaults,
 ): void {
   const [, channels, height, width] = shape;

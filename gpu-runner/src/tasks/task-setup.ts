@@ -1,5 +1,5 @@
 /** @module task-setup: what img2img, inpaint and drag set up alike: grid, guided model, generator, step hooks, previews. */
-import { GaussianRng } from "../diffusion/gaussian-rng.js";
+import { GaussianRng, type GaussianSource } from "../diffusion/gaussian-rng.js";
 import { GuidedNoise } from "../diffusion/guided-noise.js";
 import type { Latents } from "../diffusion/latents.js";
 import type { SamplerOptions } from "../diffusion/samplers.js";
@@ -26,7 +26,7 @@ export interface TaskSetup {
   /** The samplers' model: the runtime's predictor with the prompt's guidance folded in. */
   readonly model: GuidedNoise;
   /** The job's one generator: every draw of the task, in a fixed order. */
-  readonly rng: GaussianRng;
+  readonly rng: GaussianSource;
   /** onStep and signal of the runs down the grid: progress over all of the task's model calls, and previews. */
   readonly denoising: StepHooks;
   /** onStep and signal of ODE-Drag's inversion: progress only (previews count the denoising steps). */
@@ -59,7 +59,7 @@ export async function setUpTask(input: TaskInput, runtime: TaskRuntime, plan: Ta
   return {
     grid,
     model,
-    rng: new GaussianRng(runtime.seed),
+    rng: runtime.gaussians ?? new GaussianRng(runtime.seed),
     denoising: {
       ...signal,
       onStep: previews

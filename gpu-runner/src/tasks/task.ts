@@ -1,5 +1,6 @@
 /** @module task: what every editing task takes and gives (implemented in img2img.ts, inpaint.ts, drag.ts). */
 import type { LatentPair, Sampler } from "@stochedit/shared";
+import type { GaussianSource } from "../diffusion/gaussian-rng.js";
 import type { Latents } from "../diffusion/latents.js";
 import type { NoisePredictor } from "../diffusion/noise-predictor.js";
 
@@ -31,6 +32,11 @@ export interface TaskPreviews {
 export interface TaskRuntime {
   readonly predictor: NoisePredictor;
   readonly seed: number;
+  /**
+   * The seed's stream, drawn elsewhere (runEdit's GaussianStream: ahead, in a thread of its own); the task makes a
+   * GaussianRng of the seed without it. Either way the same draws.
+   */
+  readonly gaussians?: GaussianSource;
   /** Called after every model call; `total` counts the model calls of every operation. */
   readonly onStep?: (progress: StepProgress) => void;
   /** Checked before every model call: once aborted the task throws the signal's reason (runEdit: JobCanceled). */

@@ -47,6 +47,9 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
 }
 
 /** Interleaved 8-bit RGB -> channel-major floats in [-1, 1]. */
+/** Each byte's value in [-1, 1], b / 127.5 - 1: the conversion of every channel of every pixel. */
+const byteValues = Float32Array.from({ length: 256 }, (_, b) => b / 127.5 - 1);
+
 function toTensor(pixels: Buffer, size: Size): ImageTensor {
   const count = size.width * size.height;
   if (pixels.length !== count * 3) {
@@ -55,9 +58,9 @@ function toTensor(pixels: Buffer, size: Size): ImageTensor {
   const data = new Float32Array(3 * count);
   const [green, blue] = [count, 2 * count];
   for (let i = 0, p = 0; i < count; i++, p += 3) {
-    data[i] = pixels[p]! / 127.5 - 1;
-    data[green + i] = pixels[p + 1]! / 127.5 - 1;
-    data[blue + i] = pixels[p + 2]! / 127.5 - 1;
+    data[i] = byteValues[pixels[p]!]!;
+    data[green + i] = byteValues[pixels[p + 1]!]!;
+    data[blue + i] = byteValues[pixels[p + 2]!]!;
   }
   return { data, width: size.width, height: size.height };
 }

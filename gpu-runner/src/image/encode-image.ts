@@ -22,10 +22,11 @@ export async function encodeImage(tensor: ImageTensor, size: Size, format: Outpu
 export function rgbImage(tensor: ImageTensor): Sharp {
   const count = tensor.width * tensor.height;
   const pixels = Buffer.alloc(count * 3);
-  for (let i = 0; i < count; i++) {
-    for (let c = 0; c < 3; c++) {
-      const value = (tensor.data[c * count + i]! + 1) * 127.5;
-      pixels[i * 3 + c] = Math.min(255, Math.max(0, Math.round(value)));
+  const { data } = tensor;
+  for (let c = 0; c < 3; c++) {
+    const plane = c * count;
+    for (let i = 0, p = c; i < count; i++, p += 3) {
+      pixels[p] = Math.min(255, Math.max(0, Math.round((data[plane + i]! + 1) * 127.5)));
     }
   }
   return sharp(pixels, { raw: { width: tensor.width, height: tensor.height, channels: 3 } });

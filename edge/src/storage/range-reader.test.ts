@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { encodePng } from "../test-support/png.js";
 import { probeImageSize } from "./image-size.js";
 import { objectUrl } from "./object-store.js";
-import { s3RangeReader } from "./range-reader.js";
+import { headBytes, rangeChunkBytes, s3RangeReader } from "./range-reader.js";
 import { maxTries, StorageUnavailableError } from "./transient-errors.js";
 
 const s3 = {
@@ -53,5 +53,27 @@ describe("s3RangeReader", () => {
     const url = objectUrl(s3, "tests/range-reader/down.png");
     const down = failingFirst(Array.from({ length: maxTries }, () => async () => new Response("", { status: 503 })));
     await expect(probeImageSize(s3RangeReader(down, url))).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+
+  it("reads a header with one small GET, and any bytes across its chunks as they are", async () => {
+    const url = objectUrl(s3, "tests/range-reader/chunks.bin");
+    const bytes = Uint8Array.from({ length: headBytes + rangeChunkBytes + 100 }, (_, i) => (i * 31) % 251);
+    expect((await client.fetch(url, { method: "PUT", body: bytes })).status).toBe(200);
+    const ranges: string[] = [];
+    const recording = Object.create(client) as AwsClient;
+    recording.fetch = (input, init) => {
+      ranges.push(new Headers(init?.headers).get("range") ?? "none");
+      return client.fetch(input, init);
+    };
+    const read = s3RangeReader(recording, url);
+    expect(await read(0, 32)).toEqual(bytes.subarray(0, 32));
+    expect(ranges).toEqual([`bytes=0-${headBytes - 1}`]);
+    // Across the head's end and the next chunk's, to the object's end.
+    expect(await read(headBytes - 10, rangeChunkBytes + 200)).toEqual(bytes.subarray(headBytes - 10));
+    expect(ranges).toEqual([
+      `bytes=0-${headBytes - 1}`,
+      `bytes=${headBytes}-${headBytes + rangeChunkBytes - 1}`,
+      `bytes=${headBytes + rangeChunkBytes}-${headBytes + 2 * rangeChunkBytes - 1}`,
+    ]);
   });
 });

@@ -12,11 +12,20 @@ export class ObjectMissingError extends Error {
   }
 }
 
+/** The first GET's bytes: every PNG and WebP header, and a JPEG's size unless large metadata comes before it. */
+export const headBytes = 4 * 1024;
+/** Each later GET's bytes. */
 export const rangeChunkBytes = 64 * 1024;
 
+/** Chunk 0 is the head, [0, headBytes); chunk i > 0 is [headBytes + (i - 1) 64 KiB, ... + 64 KiB). */
+const chunkStart = (index: number) => (index === 0 ? 0 : headBytes + (index - 1) * rangeChunkBytes);
+const chunkLength = (index: number) => (index === 0 ? headBytes : rangeChunkBytes);
+const chunkAt = (offset: number) => (offset < headBytes ? 0 : 1 + Math.floor((offset - headBytes) / rangeChunkBytes));
+
 /**
- * A ByteReader over one S3 object. Headers sit at the start of an image, so most reads cost one GET; a JPEG whose
- * size marker lies behind a large EXIF or ICC block costs one more per chunk skipped into, up to `maxChunks`.
+ * A ByteReader over one S3 object. Headers sit at the start of an image, so most reads cost one small GET (a quote's
+ * whole storage read: 4 KiB, not the 64 KiB a chunk would be); a JPEG whose size marker lies behind a large EXIF or
+ * ICC block costs one more per chunk skipped into, up to `maxChunks`.
  */
 export function s3RangeReader(client: AwsClient, url: string, maxChunks = 32): ByteReader {
   const chunks = new Map<number, Promise<Uint8Array>>();
@@ -25,7 +34,7 @@ export function s3RangeReader(client: AwsClient, url: string, maxChunks = 32): B
     let pending = chunks.get(index);
     if (!pending) {
       if (chunks.size >= maxChunks) {
-        throw new RangeError(`read more than ${maxChunks * rangeChunkBytes} bytes of ${url} looking for its header`);
+        throw new RangeError(`read more than ${chunkStart(maxChunks)} bytes of ${url} looking for its header`);
       }
       // A ranged GET is safe to repeat: a dropped connection or a 5xx is tried again before the edit fails.
       pending = retryTransient(() => fetchChunk(client, url, index));
@@ -39,22 +48,22 @@ export function s3RangeReader(client: AwsClient, url: string, maxChunks = 32): B
     let filled = 0;
     while (filled < length) {
       const at = offset + filled;
-      const index = Math.floor(at / rangeChunkBytes);
+      const index = chunkAt(at);
       const bytes = await chunk(index);
-      const start = at - index * rangeChunkBytes;
+      const start = at - chunkStart(index);
       if (start >= bytes.length) break;
       const piece = bytes.subarray(start, Math.min(bytes.length, start + length - filled));
       out.set(piece, filled);
       filled += piece.length;
-      if (bytes.length < rangeChunkBytes) break;
+      if (bytes.length < chunkLength(index)) break;
     }
     return out.subarray(0, filled);
   };
 }
 
 async function fetchChunk(client: AwsClient, url: string, index: number): Promise<Uint8Array> {
-  const first = index * rangeChunkBytes;
-  const response = await client.fetch(url, { headers: { range: `bytes=${first}-${first + rangeChunkBytes - 1}` } });
+  const [first, length] = [chunkStart(index), chunkLength(index)];
+  const response = await client.fetch(url, { headers: { range: `bytes=${first}-${first + length - 1}` } });
   if (response.status === 404) throw new ObjectMissingError(url);
   // 416: the range starts past the end of the object.
   if (response.status === 416) return new Uint8Array(0);
@@ -66,5 +75,5 @@ async function fetchChunk(client: AwsClient, url: string, index: number): Promis
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
   // A server that ignores Range sends the whole object from byte 0.
-  return response.status === 200 ? bytes.subarray(first, first + rangeChunkBytes) : bytes;
+  return response.status === 200 ? bytes.subarray(first, first + length) : bytes;
 }

@@ -71,6 +71,7 @@ const miniflare = new Miniflare({
   // A line per request ("POST /v1/edits 202 Accepted (12ms)"), sent by workerd to this process as a request of its
   // own; the benchmark turns it off, so it measures the worker alone.
   logRequests: !values["no-request-log"],
+  ...(process.env.EDGE_INSPECTOR_PORT ? { inspectorPort: Number(process.env.EDGE_INSPECTOR_PORT) } : {}),
   // The worker's console output (its JSON log lines), one line each, as wrangler dev prints it.
   handleStructuredLogs: ({ level, message }: { level: string; message: string }) => {
     (level === "error" || level === "warn" ? process.stderr : process.stdout).write(`${message}\n`);

@@ -98,7 +98,15 @@ export function objectUrl(s3: S3Config, key: string): string {
   return s3.bucket ? `${s3.endpoint}/${encodeURIComponent(s3.bucket)}/${path}` : `${s3.endpoint}/${path}`;
 }
 
+/**
+ * SigV4 signing keys by secret, day, region and service (aws4fetch's own cache key), shared by every client: a key
+ * costs four HMACs to derive, and a client made per request would derive it for every request.
+ */
+const signingKeys = new Map<string, ArrayBuffer>();
+
 export function s3Client(s3: S3Config): AwsClient {
+  // One entry per credential and day: a long-lived isolate drops the old days' keys now and then.
+  if (signingKeys.size > 16) signingKeys.clear();
   // Few retries: a request in flight at the edge should fail fast rather than wait through ten backoffs.
   return new AwsClient({
     accessKeyId: s3.accessKeyId,
@@ -106,6 +114,7 @@ export function s3Client(s3: S3Config): AwsClient {
     service: "s3",
     region: s3.region,
     retries: 1,
+    cache: signingKeys,
   });
 }
 
@@ -137,6 +146,7 @@ export async function presign(
     datetime: amzDate(request.nowMs),
     signQuery: true,
     allHeaders: true,
+    cache: signingKeys,
   });
   const signed = await signer.sign();
   return {

@@ -132,6 +132,7 @@ async function main(): Promise<void> {
     modelDir,
     askedProvider: provider,
     executionProvider: model.executionProvider,
+    sessionThread: model.sessionThread,
     loadMs: round(performance.now() - loadStarted),
     description: model.description,
     gpuMemory: gpuMemory(),
@@ -272,7 +273,7 @@ async function main(): Promise<void> {
 
   const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const lines = [
-    `| edit, ${side}x${side}, ${model.executionProvider} | UNet calls | total | inside the UNet | other sessions | worker transfers | our own JS | GPU memory after (process / device) |`,
+    `| edit, ${side}x${side}, ${model.executionProvider} | UNet calls | total | inside the UNet | other sessions | around session calls (${model.sessionThread === "worker" ? "worker hand-offs" : "own thread"}) | our own JS | GPU memory after (process / device) |`,
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...table.map(({ task, run, runs }) => {
       const memory = `${run.gpuMemory.processMiB ?? "-"} / ${run.gpuMemory.deviceMiB ?? "-"} MiB`;

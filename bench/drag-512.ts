@@ -244,7 +244,7 @@ median of ${fp16.overheadMsPerStepOverRuns.count} runs by overhead.
 | measure | fp16, main | fp32, main | fp16, worker | fp16 as exported, worker |
 | --- | --- | --- | --- | --- |
 ${row("**overhead per model step** (outside ONNX sessions)", (m) => `**${m.overheadMsPerStep} ms**`)}
-${row("of which worker round trips", (m) => `${m.transferMsPerStep} ms`)}
+${row("of which around the session calls (a worker's messages and copies)", (m) => `${m.transferMsPerStep} ms`)}
 ${row("of which sampler, packing, image and VAE I/O", (m) => `${m.samplerMsPerStep} ms`)}
 ${row("overhead per step over the runs", (m) => `${m.overheadMsPerStepOverRuns.min} to ${m.overheadMsPerStepOverRuns.max} ms`)}
 ${row("main-thread CPU per step", (m) => (m.mainThreadCpuMsPerStep === null ? "n/a" : `${m.mainThreadCpuMsPerStep} ms`))}

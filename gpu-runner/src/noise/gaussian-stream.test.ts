@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GaussianRng } from "../diffusion/gaussian-rng.js";
-import { GaussianStream } from "./gaussian-stream.js";
+import { GaussianStream, idleNoiseThreads, prestartNoiseThreads } from "./gaussian-stream.js";
 
 /** Fills of these sizes, one after another, from a source. */
 function draws(source: { fill(out: Float32Array): Float32Array }, sizes: readonly number[]): Float32Array[] {
@@ -35,6 +35,16 @@ describe("GaussianStream", () => {
     expect(draws(d, [5])).toEqual(draws(new GaussianRng(3), [5]));
     c.close();
     d.close();
+  });
+
+  it("starts threads ahead of the streams that take them, and gets each back when its stream closes", () => {
+    prestartNoiseThreads(idleNoiseThreads() + 2);
+    const idle = idleNoiseThreads();
+    const streams = [new GaussianStream(8), new GaussianStream(9)];
+    expect(idleNoiseThreads()).toBe(idle - 2);
+    expect(draws(streams[1]!, [1000])).toEqual(draws(new GaussianRng(9), [1000]));
+    for (const stream of streams) stream.close();
+    expect(idleNoiseThreads()).toBe(idle);
   });
 
   it("refuses a bad seed and a ring that is not a power of two above its chunk", () => {

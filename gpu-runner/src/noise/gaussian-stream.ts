@@ -122,6 +122,19 @@ export class GaussianStream implements GaussianSource {
   }
 }
 
+/**
+ * Starts noise threads until `count` are idle: a runner starts one per slot with its model, so that no edit waits
+ * for a thread to start (a tsx worker takes 0.1-1 s) with its first draws.
+ */
+export function prestartNoiseThreads(count: number): void {
+  while (idleThreads.length < count) idleThreads.push(startNoiseThread());
+}
+
+/** Noise threads ready for the next streams. */
+export function idleNoiseThreads(): number {
+  return idleThreads.length;
+}
+
 function startNoiseThread(): Worker {
   const thread = startTypeScriptWorker(new URL("./gaussian-worker.ts", import.meta.url), "stochedit-noise");
   // Idle or drawing, a noise thread never keeps the process alive: its reader does.

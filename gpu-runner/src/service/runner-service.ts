@@ -1,6 +1,7 @@
 /** @module runner-service: the runner process's parts put together: health server, model, claim loop, shutdown. */
 import { defaultModelDir } from "../model/default-model-dir.js";
 import { closeSdModels, loadSdModel, type SdModel, type SdModelOptions } from "../model/sd-model.js";
+import { idleNoiseThreads, prestartNoiseThreads } from "../noise/gaussian-stream.js";
 import { startClaimLoop } from "./claim-loop.js";
 import type { RunnerConfig } from "./config.js";
 import { EdgeClient } from "./edge-client.js";
@@ -53,9 +54,15 @@ export async function startRunnerService(config: RunnerConfig, options: RunnerSe
     await health.close();
     throw error;
   }
+  prestartNoiseThreads(config.slots);
   metrics.modelReady.set(1);
   phase = "ready";
-  log("info", "runner ready", { model: config.modelName, dir: modelDir, slots: config.slots });
+  log("info", "runner ready", {
+    model: config.modelName,
+    dir: modelDir,
+    slots: config.slots,
+    noiseThreads: idleNoiseThreads(),
+  });
 
   const edge = new EdgeClient({
     baseUrl: config.edgeUrl,

@@ -1,5 +1,6 @@
 /** @module edit-job: what one edit runs on (request settings, image and mask bytes, seed) and what it returns. */
 import type { DragRequest, Img2ImgRequest, InpaintRequest, OutputFormat, Size } from "@stochedit/shared";
+import type { GaussianSource } from "../diffusion/gaussian-rng.js";
 import type { StepProgress } from "../tasks/task.js";
 
 /**
@@ -41,6 +42,11 @@ export interface EditHooks {
   readonly signal?: AbortSignal;
   /** `count` previewed steps (a drag adds its copy-pasted start), each handed to `onPreview` once encoded. */
   readonly previews?: { readonly count: number; readonly onPreview: (preview: PreviewImage) => void };
+  /**
+   * The job seed's draws, started by the caller before it had the inputs (a runner: before the download), which
+   * gives the noise thread a head start; the caller closes them. By default runEdit starts its own.
+   */
+  readonly gaussians?: GaussianSource;
 }
 
 export interface EditResult {

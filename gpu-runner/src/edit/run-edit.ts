@@ -1,6 +1,7 @@
 /** @module run-edit: one edit end to end: decode -> VAE encode -> task -> VAE decode -> encode the output. */
 import { performance } from "node:perf_hooks";
 import { latentPoint, pointInside, type Size, startFraction } from "@stochedit/shared";
+import type { GaussianSource } from "../diffusion/gaussian-rng.js";
 import type { Latents } from "../diffusion/latents.js";
 import { type DecodedImage, decodeImage } from "../image/decode-image.js";
 import { type DecodedMask, decodeMask } from "../image/decode-mask.js";
@@ -28,6 +29,7 @@ interface EditInputs {
  * wrong (before any model work); cancellation throws JobCanceled.
  */
 export async function runEdit(model: SdModel, job: EditJob, hooks: EditHooks = {}): Promise<EditResult> {
+  if (hooks.gaussians) return editWith(model, job, hooks, hooks.gaussians);
   // The job's draws start now, in a thread of their own, while the image decodes and the VAE encodes.
   const gaussians = new GaussianStream(job.seed);
   try {
@@ -41,7 +43,7 @@ async function editWith(
   model: SdModel,
   job: EditJob,
   hooks: EditHooks,
-  gaussians: GaussianStream,
+  gaussians: GaussianSource,
 ): Promise<EditResult> {
   const { settings } = job;
   const throwIfCanceled = () => {

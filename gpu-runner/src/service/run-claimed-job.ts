@@ -9,6 +9,7 @@ import type { EditResult } from "../edit/edit-job.js";
 import { runEdit } from "../edit/run-edit.js";
 import { JobFailure } from "../job-failure.js";
 import type { SdModel } from "../model/sd-model.js";
+import { GaussianStream } from "../noise/gaussian-stream.js";
 import { heartbeatIntervalMs, type RunnerConfig } from "./config.js";
 import { type EdgeClient, LeaseLost } from "./edge-client.js";
 import { contentTypeOf, editSettingsOf } from "./edit-settings.js";
@@ -67,9 +68,11 @@ async function settleJob(job: ClaimedJob, context: JobContext): Promise<JobOutco
   if (context.shutdown.aborted) onShutdown();
   context.shutdown.addEventListener("abort", onShutdown, { once: true });
 
+  // The job's draws start before the download: the noise thread's head start on the edit's first operation.
+  const gaussians = new GaussianStream(job.seed);
   log("info", "job started", fields);
   try {
-    const body = await produceOutput(job, context, keeper, aborter.signal);
+    const body = await produceOutput(job, context, keeper, aborter.signal, gaussians);
     keeper.close();
     const started = performance.now();
     await edge.complete(job.id, body);
@@ -92,6 +95,7 @@ async function settleJob(job: ClaimedJob, context: JobContext): Promise<JobOutco
     });
   } finally {
     keeper.close();
+    gaussians.close();
     context.shutdown.removeEventListener("abort", onShutdown);
   }
 }
@@ -102,6 +106,7 @@ async function produceOutput(
   context: JobContext,
   keeper: LeaseKeeper,
   signal: AbortSignal,
+  gaussians: GaussianStream,
 ): Promise<CompleteRequest> {
   const { config, edge, log, metrics } = context;
   const timings: Record<string, number> = {};
@@ -154,6 +159,7 @@ async function produceOutput(
       {
         signal,
         onProgress,
+        gaussians,
         ...(previews && { previews: { count: job.request.previews, onPreview: previews.send } }),
       },
     ),

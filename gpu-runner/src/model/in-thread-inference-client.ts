@@ -1,7 +1,13 @@
 /** @module in-thread-inference-client: sessions on the caller's own thread: each call blocks it, with no hand-off. */
 import { performance } from "node:perf_hooks";
 import { JobFailure } from "../job-failure.js";
-import { type InferenceClient, type LoadedSession, recordTiming, type SessionTiming } from "./inference-client.js";
+import {
+  type InferenceClient,
+  type LoadedSession,
+  type RunOptions,
+  recordTiming,
+  type SessionTiming,
+} from "./inference-client.js";
 import { SessionHost } from "./session-host.js";
 import type { TensorPayload } from "./tensor-payload.js";
 import type { SessionOptions } from "./worker-protocol.js";
@@ -36,7 +42,7 @@ export class InThreadInferenceClient implements InferenceClient {
   async run(
     session: string,
     feeds: Record<string, TensorPayload>,
-    { outputsInto = {} }: { outputsInto?: Record<string, TensorPayload> } = {},
+    { outputsInto = {} }: RunOptions = {},
   ): Promise<Record<string, TensorPayload>> {
     const started = performance.now();
     const { outputs, runMs } = await this.modelWork(() => this.host.run(session, feeds, outputsInto));

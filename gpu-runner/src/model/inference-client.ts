@@ -23,6 +23,11 @@ export interface SessionTiming {
  */
 export type SessionThread = "worker" | "main";
 
+/** Outputs to write into these buffers (of the output's type and dims) instead of fresh ones. */
+export interface RunOptions {
+  readonly outputsInto?: Record<string, TensorPayload>;
+}
+
 export interface InferenceClient {
   readonly thread: SessionThread;
   /** False once the client crashed or was closed: load the model again on a new client. */
@@ -46,7 +51,7 @@ export interface InferenceClient {
   run(
     session: string,
     feeds: Record<string, TensorPayload>,
-    options?: { outputsInto?: Record<string, TensorPayload> },
+    options?: RunOptions,
   ): Promise<Record<string, TensorPayload>>;
   close(): Promise<void>;
 }

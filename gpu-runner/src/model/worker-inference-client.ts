@@ -2,7 +2,13 @@
 import { performance } from "node:perf_hooks";
 import { JobFailure } from "../job-failure.js";
 import { startTypeScriptWorker } from "../typescript-worker.js";
-import { type InferenceClient, type LoadedSession, recordTiming, type SessionTiming } from "./inference-client.js";
+import {
+  type InferenceClient,
+  type LoadedSession,
+  type RunOptions,
+  recordTiming,
+  type SessionTiming,
+} from "./inference-client.js";
 import type { TensorData, TensorPayload } from "./tensor-payload.js";
 import type { SessionOptions, WorkerRequest, WorkerResponse } from "./worker-protocol.js";
 
@@ -59,7 +65,7 @@ export class WorkerInferenceClient implements InferenceClient {
   async run(
     session: string,
     feeds: Record<string, TensorPayload>,
-    { outputsInto = {} }: { outputsInto?: Record<string, TensorPayload> } = {},
+    { outputsInto = {} }: RunOptions = {},
   ): Promise<Record<string, TensorPayload>> {
     const started = performance.now();
     const response = await this.request({ kind: "run", id: 0, session, feeds, outputsInto });

@@ -39,9 +39,9 @@ interface RunBuffers {
  * fixed [1]), items with different timesteps go in separate runs.
  *
  * Only the latents are converted per call, into a sample buffer that is reused (as is the output's; both shared
- * with the inference worker when the sessions run there): a step allocates nothing. The inputs that stay the same over an edit are converted
- * once: the hidden states of each batch's prompts become a constant feed (the worker keeps its tensor), and an
- * inpainting UNet's extra channels are kept in the input's element type.
+ * with the inference worker when the sessions run there): a step allocates nothing. The inputs that stay the same
+ * over an edit are converted once: the hidden states of each batch's prompts become a constant feed (the session
+ * thread keeps its tensor), and an inpainting UNet's extra channels are kept in the input's element type.
  */
 export class UnetNoisePredictor implements NoisePredictor {
   readonly unetInputChannels: 4 | 9;

@@ -34,6 +34,19 @@ describe("GaussianRng", () => {
     expect(parts).toEqual(Array.from(whole));
   });
 
+  it("skips as fills of the same count would, across its scratch chunks and with a spare draw waiting", () => {
+    const whole = new GaussianRng(5).fill(new Float32Array(40_001));
+    for (const count of [0, 1, 16_384, 16_385, 40_000]) {
+      const rng = new GaussianRng(5);
+      rng.skip(count);
+      expect(rng.fill(new Float32Array(1))[0], `skip ${count}`).toBe(whole[count]);
+    }
+    const odd = new GaussianRng(5);
+    odd.fill(new Float32Array(3));
+    odd.skip(20_000);
+    expect(odd.fill(new Float32Array(2))).toEqual(whole.subarray(20_003, 20_005));
+  });
+
   it("has mean 0, variance 1 and Gaussian tails within Monte-Carlo error (n = 2^20)", () => {
     const n = 2 ** 20;
     const x = new GaussianRng(11).fill(new Float32Array(n));

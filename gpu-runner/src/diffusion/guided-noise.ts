@@ -77,10 +77,10 @@ export class GuidedNoise {
         `the noise predictor returned ${output.length} values for a batch of ${this.batch.data.length}`,
       );
     }
+    const at = (item: number) => item * this.itemSize;
     for (let b = 0; b < branches.length; b++) {
-      const at = (item: number) => output.subarray(item * this.itemSize, (item + 1) * this.itemSize);
-      if (passCount === 1) this.noise[b]!.set(at(b));
-      else combineGuidance(this.noise[b]!, at(2 * b), at(2 * b + 1), guidance);
+      if (passCount === 1) this.noise[b]!.set(output.subarray(at(b), at(b + 1)));
+      else combineGuidance(this.noise[b]!, output, at(2 * b), at(2 * b + 1), guidance);
     }
     return this.noise;
   }

@@ -134,7 +134,7 @@ export class UnetNoisePredictor implements NoisePredictor {
         const [uncond, cond] = [i * itemSize, (i + 1) * itemSize];
         const e = out[items[i]! / 2]!;
         if (output instanceof Float32Array) {
-          combineGuidance(e, output.subarray(uncond, cond), output.subarray(cond, cond + itemSize), guidance);
+          combineGuidance(e, output, uncond, cond, guidance);
         } else {
           combineGuidanceHalves(e, output, uncond, cond, halfValues(), guidance);
         }

@@ -1,5 +1,6 @@
 /** @module cycle-sde: Cycle-SDE's backward step, which replays the recorded noise (ALGORITHMS 4; loops in samplers). */
 import { etaStep, type StepCoefficients } from "./eta-step.js";
+import { cycleSdeStepKernel } from "./kernels/kernels.js";
 
 // Legend: rec[k] = the recorded latent at grid.levels[k]; recT, recS = rec at levels t > s of one step;
 // eRec = ε_θ(rec_t, t) with the same guidance as e = ε_θ(x_t, t); w = the noise that carries rec_t to rec_s.
@@ -24,7 +25,9 @@ export function cycleNoise(
  * is a buffer of the latent's size. Without an edit (x = rec_t) it returns rec_s.
  *
  * Above the clean level this is cycleNoise then etaStep in one pass, w rounded to float32 as the scratch buffer of the
- * two-pass form would hold it: the same bytes, one read of each input.
+ * two-pass form would hold it: the same bytes, one read of each input. That pass is a kernel (kernels.wat):
+ *   x0HatRec = (rec_t - c_t e_rec) / a_t;  w = (rec_s - a_s x0HatRec - dirCoeff e_rec) / σ;
+ *   x0Hat = (x - c_t e) / a_t;  out = a_s x0Hat + dirCoeff e + σ w.
  *
  * On the step into the clean level σ = 0, so no w exists. The same equation is then written with σ w as what it
  * stands for, the recorded residual rec_s - (a_s x̂0(rec_t, e_rec) + √(1 - ᾱ_s) e_rec), which keeps reconstruction
@@ -41,14 +44,8 @@ export function cycleSdeStep(
   c: StepCoefficients,
   scratch: Float32Array,
 ): void {
-  const { aT, cT, aS, sigma, dirCoeff } = c;
-  if (sigma > 0) {
-    for (let i = 0; i < out.length; i++) {
-      const x0HatRec = (recT[i]! - cT * eRec[i]!) / aT;
-      const w = Math.fround((recS[i]! - aS * x0HatRec - dirCoeff * eRec[i]!) / sigma);
-      const x0Hat = (x[i]! - cT * e[i]!) / aT;
-      out[i] = aS * x0Hat + dirCoeff * e[i]! + sigma * w;
-    }
+  if (c.sigma > 0) {
+    cycleSdeStepKernel(out, x, e, recT, recS, eRec, c);
     return;
   }
   etaStep(scratch, recT, eRec, c);

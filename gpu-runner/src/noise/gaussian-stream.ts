@@ -89,10 +89,12 @@ export class GaussianStream implements GaussianSource {
       const count = Math.min(ready, out.length - copied, this.ring.length - at);
       out.set(this.ring.subarray(at, at + count), copied);
       copied += count;
+      const before = this.read;
       this.read = (this.read + count) | 0;
-      // The thread may be waiting for room.
       Atomics.store(this.words, control.read, this.read);
-      Atomics.notify(this.words, control.read);
+      // The thread waits while the ring is full: woken each time a quarter of the ring has been read, it draws a
+      // quarter at once (a wake-up per read would cost the sampler's thread its CPU time at every step).
+      if (((before ^ this.read) & ~(this.ring.length / 4 - 1)) !== 0) Atomics.notify(this.words, control.read);
     }
     return out;
   }

@@ -18,7 +18,7 @@ function writeStream({ seed, values, control: controlBuffer, chunkValues }: Stre
   while (Atomics.load(words, control.stop) === 0) {
     const read = Atomics.load(words, control.read);
     if (distance(read, written) > ring.length - chunkValues) {
-      // Full: wait for the reader to take some (or to stop).
+      // Full: wait until the reader has taken a quarter of the ring (it wakes this thread then), or stops.
       Atomics.wait(words, control.read, read);
       continue;
     }

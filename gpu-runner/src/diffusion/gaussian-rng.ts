@@ -12,6 +12,8 @@ const twoPow32 = 2 ** 32;
 /** Where a sampler takes its N(0, 1) draws: the next out.length values of a seed's stream, rounded to float32. */
 export interface GaussianSource {
   fill(out: Float32Array): Float32Array;
+  /** Set when the source draws ahead on a thread of its own: a task then draws nothing ahead itself (NoiseAhead). */
+  readonly drawsAhead?: boolean;
 }
 
 /** One generator per job; every draw of the job comes from it in a fixed order. */

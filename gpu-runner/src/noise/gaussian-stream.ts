@@ -36,6 +36,7 @@ let threadsFailed = false;
  * the edit ends: its thread stops drawing and serves the next one.
  */
 export class GaussianStream implements GaussianSource {
+  readonly drawsAhead = true;
   /** The seed's generator on this thread, at the stream's start: used only once the noise thread failed. */
   private readonly own: GaussianRng;
   private readonly ring: Float32Array;

@@ -18,7 +18,8 @@ import { checkLatent, checkMask, checkPlainUnet, checkPoints } from "./validate.
  * down (Cycle-SDE steps, or DDIM), putting back the recorded latents outside the mask after every step.
  * Guidance ramps from 1 at the lowest level to `guidance` at t0.
  * Draws per operation: the forward noise level by level upward (SDE only), then each pair's source-block noise; an
- * SDE-Drag draws the forward noise of operations after the first during the previous one's stage 2 (same order).
+ * SDE-Drag draws the forward noise of operations after the first during the previous one's stage 2 (same order), unless
+ * its source draws ahead on a thread of its own.
  * Model calls per operation: n of batch 2·2 (SDE; x and rec, each unconditional and conditional), or n inversion
  * calls then n DDIM calls of batch 2 (ODE), where n = stepsFromT0(steps, t0); the batch halves at guidance 1.
  */
@@ -48,8 +49,8 @@ export async function runDrag(input: DragInput, runtime: TaskRuntime): Promise<L
     guidance,
     ...(mask && { afterStep: (k: number) => blendMask(x, recorded[k + 1]!, mask) }),
   };
-  // SDE-Drag draws the next operation's forward noise during this one's model calls.
-  const ahead = sde && operations.length > 1 ? new NoiseAhead(rng, n, x.length) : undefined;
+  // SDE-Drag draws the next operation's forward noise during this one's model calls, unless its source draws ahead.
+  const ahead = sde && operations.length > 1 && !rng.drawsAhead ? new NoiseAhead(rng, n, x.length) : undefined;
   for (const [i, pairs] of operations.entries()) {
     const next = ahead && i + 1 < operations.length ? { whileModelRuns: () => ahead.drawNext() } : undefined;
     if (sde) recordCycleForward(x, grid, { rng, recorded, ...(ahead && i > 0 && { drawn: ahead.take() }) });

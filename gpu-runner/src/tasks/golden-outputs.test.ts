@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { latents } from "../diffusion/latents.js";
 import { WavyNoisePredictor } from "../diffusion/test-predictors.js";
+import { GaussianStream } from "../noise/gaussian-stream.js";
 import { runDrag } from "./drag.js";
 import { runImg2Img } from "./img2img.js";
 import { runInpaint } from "./inpaint.js";
@@ -50,6 +51,19 @@ const cases: { name: string; run: () => Promise<{ data: Float32Array }>; sha256:
   {
     name: "drag sde, two operations",
     run: () => runDrag(referenceDrag(twoOperationDrag), runtimeWith(new WavyNoisePredictor())),
+    sha256: "edb9f5f49d8a088d22a60b4e4f8e4fd94e97e632f479bfd1678047ab37b6fcf4",
+  },
+  {
+    // Its noise thread draws ahead, so the task draws nothing ahead itself: the draws keep their order.
+    name: "drag sde, two operations, noise from a GaussianStream",
+    run: async () => {
+      const gaussians = new GaussianStream(1234);
+      try {
+        return await runDrag(referenceDrag(twoOperationDrag), runtimeWith(new WavyNoisePredictor(), { gaussians }));
+      } finally {
+        gaussians.close();
+      }
+    },
     sha256: "edb9f5f49d8a088d22a60b4e4f8e4fd94e97e632f479bfd1678047ab37b6fcf4",
   },
   {

@@ -1,17 +1,15 @@
 /** @module ddim-inversion: one DDIM inversion step, the ODE run upward from level s to level t (ODE-Drag's stage 1). */
+import { ddimStepKernel } from "./kernels/kernels.js";
 import { abarAt } from "./schedule.js";
 
 // Legend: abarS, abarT = ᾱ_s, ᾱ_t with s < t; x0Hat = x̂0(x_s, e); e = ε_θ(x_s, t), predicted at the target
 // level as in diffusers' DDIMInverseScheduler (the clean level -1 is no timestep the model knows).
 
-/** x_t = a_t x̂0 + c_t e with x̂0 = (x_s - c_s e) / a_s, into out (which may be x). */
+/** x_t = a_t x̂0 + c_t e with x̂0 = (x_s - c_s e) / a_s, into out (which may be x): a kernel (kernels.wat). */
 export function ddimInversionStep(out: Float32Array, x: Float32Array, e: Float32Array, s: number, t: number): void {
   const aS = Math.sqrt(abarAt(s));
   const cS = Math.sqrt(1 - abarAt(s));
   const aT = Math.sqrt(abarAt(t));
   const cT = Math.sqrt(1 - abarAt(t));
-  for (let i = 0; i < out.length; i++) {
-    const x0Hat = (x[i]! - cS * e[i]!) / aS;
-    out[i] = aT * x0Hat + cT * e[i]!;
-  }
+  ddimStepKernel(out, x, e, aS, cS, aT, cT);
 }

@@ -1,4 +1,5 @@
 /** @module eta-step: the one step of Eq. 6 that is DDIM (the ODE) at η = 0 and DDPM (the SDE) at η = 1. */
+import { ddimStepKernel, etaStepKernel } from "./kernels/kernels.js";
 import { abarAt } from "./schedule.js";
 
 // Legend (ALGORITHMS 2): abarT, abarS = ᾱ_t, ᾱ_s (s < t); aT = √ᾱ_t, cT = √(1-ᾱ_t); x0Hat = x̂0;
@@ -31,7 +32,8 @@ export function stepCoefficients(t: number, s: number, eta: number): StepCoeffic
 
 /**
  * x_s = a_s x̂0 + √(1 - ᾱ_s - σ²) e + σ w, into out (which may be x). Without w (or with σ = 0) the noise term is
- * left out, which is the ODE step; Cycle-SDE passes the w it recovered from the recorded latents.
+ * left out, which is the ODE step; Cycle-SDE passes the w it recovered from the recorded latents. The per-value
+ * loops are kernels (kernels.wat): x̂0 = (x - c_t e) / a_t, then out = a_s x̂0 + dirCoeff e (+ σ w).
  */
 export function etaStep(
   out: Float32Array,
@@ -40,16 +42,6 @@ export function etaStep(
   c: StepCoefficients,
   w?: Float32Array,
 ): void {
-  const { aT, cT, aS, sigma, dirCoeff } = c;
-  if (w === undefined || sigma === 0) {
-    for (let i = 0; i < out.length; i++) {
-      const x0Hat = (x[i]! - cT * e[i]!) / aT;
-      out[i] = aS * x0Hat + dirCoeff * e[i]!;
-    }
-    return;
-  }
-  for (let i = 0; i < out.length; i++) {
-    const x0Hat = (x[i]! - cT * e[i]!) / aT;
-    out[i] = aS * x0Hat + dirCoeff * e[i]! + sigma * w[i]!;
-  }
+  if (w === undefined || c.sigma === 0) ddimStepKernel(out, x, e, c.aT, c.cT, c.aS, c.dirCoeff);
+  else etaStepKernel(out, x, e, w, c);
 }

@@ -2,7 +2,14 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { assembleKernels, binaryFile, binarySource } from "../../../scripts/assemble-kernels.js";
 import { GaussianRng } from "../gaussian-rng.js";
-import { cycleSdeStepKernel, forwardNoiseKernel, guidanceKernel } from "./kernels.js";
+import {
+  blendMaskKernel,
+  cycleSdeStepKernel,
+  ddimStepKernel,
+  etaStepKernel,
+  forwardNoiseKernel,
+  guidanceKernel,
+} from "./kernels.js";
 
 // The JavaScript each kernel stands for, value by value: the reference its bytes are checked against.
 const reference = {
@@ -11,6 +18,25 @@ const reference = {
   },
   forwardNoise(out: Float32Array, xS: Float32Array, z: Float32Array, keep: number, add: number) {
     for (let i = 0; i < out.length; i++) out[i] = keep * xS[i]! + add * z[i]!;
+  },
+  ddimStep(out: Float32Array, x: Float32Array, e: Float32Array, a: number, c: number, aNext: number, cNext: number) {
+    for (let i = 0; i < out.length; i++) {
+      const x0Hat = (x[i]! - c * e[i]!) / a;
+      out[i] = aNext * x0Hat + cNext * e[i]!;
+    }
+  },
+  etaStep(out: Float32Array, x: Float32Array, e: Float32Array, w: Float32Array, c: Coefficients) {
+    const { aT, cT, aS, sigma, dirCoeff } = c;
+    for (let i = 0; i < out.length; i++) {
+      const x0Hat = (x[i]! - cT * e[i]!) / aT;
+      out[i] = aS * x0Hat + dirCoeff * e[i]! + sigma * w[i]!;
+    }
+  },
+  blendMask(x: Float32Array, kept: Float32Array, mask: Float32Array) {
+    for (let i = 0; i < x.length; i++) {
+      const m = mask[i % mask.length]!;
+      x[i] = m * x[i]! + (1 - m) * kept[i]!;
+    }
   },
   cycleSdeStep(
     out: Float32Array,
@@ -75,6 +101,33 @@ describe("kernels", () => {
       reference.cycleSdeStep(want, x, e, recT, recS, eRec, coefficients);
       cycleSdeStepKernel(got, x, e, recT, recS, eRec, coefficients);
       expect(bytes(got).equals(bytes(want))).toBe(true);
+
+      reference.ddimStep(want, x, e, 0.31, 0.95, 0.42, 0.9);
+      ddimStepKernel(got, x, e, 0.31, 0.95, 0.42, 0.9);
+      expect(bytes(got).equals(bytes(want))).toBe(true);
+
+      reference.etaStep(want, x, e, recT, coefficients);
+      etaStepKernel(got, x, e, recT, coefficients);
+      expect(bytes(got).equals(bytes(want))).toBe(true);
+    });
+  }
+
+  // A latent's mask covers one channel: 4 x 6 cells, 3 x 3 (an odd count: the kernel takes it repeated), one cell.
+  for (const [channels, cells] of [
+    [4, 24],
+    [4, 9],
+    [3, 9],
+    [2, 1],
+  ] as const) {
+    it(`blend a mask of ${cells} cells over ${channels} channels with the JavaScript's bytes`, () => {
+      const mask = values(cells).map((v, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? 1 : Math.abs(v) % 1));
+      const [x, kept] = [values(channels * cells), values(channels * cells)];
+      const want = x.slice();
+      reference.blendMask(want, kept, mask);
+      blendMaskKernel(x, kept, mask);
+      expect(bytes(x).equals(bytes(want))).toBe(true);
+      // m = 0 keeps `kept` bit for bit.
+      for (let i = 0; i < x.length; i += 3) expect(x[i]).toBe(kept[i]);
     });
   }
 
@@ -104,5 +157,6 @@ describe("kernels", () => {
     );
     expect(() => guidanceKernel(new Float32Array(n), new Float32Array(2 * n), n + 1, 0, 2)).toThrow(RangeError);
     expect(() => guidanceKernel(new Float32Array(n), new Float32Array(2 * n), -1, n, 2)).toThrow(RangeError);
+    expect(() => blendMaskKernel(new Float32Array(n), new Float32Array(n), new Float32Array(3))).toThrow(RangeError);
   });
 });

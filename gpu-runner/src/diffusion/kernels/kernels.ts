@@ -14,6 +14,20 @@ interface KernelExports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   guidance(out: number, uncond: number, cond: number, n: number, guidance: number): void;
   forwardNoise(out: number, xS: number, z: number, n: number, keep: number, add: number): void;
+  ddimStep(out: number, x: number, e: number, n: number, a: number, c: number, aNext: number, cNext: number): void;
+  etaStep(
+    out: number,
+    x: number,
+    e: number,
+    w: number,
+    n: number,
+    aT: number,
+    cT: number,
+    aS: number,
+    dirCoeff: number,
+    sigma: number,
+  ): void;
+  blendMask(x: number, kept: number, mask: number, n: number, cells: number): void;
   cycleSdeStep(
     x: number,
     e: number,
@@ -113,6 +127,67 @@ export function cycleSdeStepKernel(
   const at = (i: number) => 4 * i * stride;
   kernels.cycleSdeStep(at(0), at(1), at(2), at(3), at(4), n, c.aT, c.cT, c.aS, c.sigma, c.dirCoeff);
   out.set(heap.subarray(0, n));
+}
+
+/** x0Hat = (x - c e) / a, out = aNext x0Hat + cNext e, into out (which may be x): DDIM's step, either way. */
+export function ddimStepKernel(
+  out: Float32Array,
+  x: Float32Array,
+  e: Float32Array,
+  a: number,
+  c: number,
+  aNext: number,
+  cNext: number,
+): void {
+  const n = out.length;
+  checkLengths(n, x, e);
+  const stride = regions(3, n);
+  heap.set(x, stride);
+  heap.set(e, 2 * stride);
+  kernels.ddimStep(0, 4 * stride, 8 * stride, n, a, c, aNext, cNext);
+  out.set(heap.subarray(0, n));
+}
+
+/** x0Hat = (x - cT e) / aT, out = aS x0Hat + dirCoeff e + sigma w, into out (which may be x). */
+export function etaStepKernel(
+  out: Float32Array,
+  x: Float32Array,
+  e: Float32Array,
+  w: Float32Array,
+  c: {
+    readonly aT: number;
+    readonly cT: number;
+    readonly aS: number;
+    readonly sigma: number;
+    readonly dirCoeff: number;
+  },
+): void {
+  const n = out.length;
+  checkLengths(n, x, e, w);
+  const stride = regions(4, n);
+  heap.set(x, stride);
+  heap.set(e, 2 * stride);
+  heap.set(w, 3 * stride);
+  const at = (i: number) => 4 * i * stride;
+  kernels.etaStep(0, at(1), at(2), at(3), n, c.aT, c.cT, c.aS, c.dirCoeff, c.sigma);
+  out.set(heap.subarray(0, n));
+}
+
+/** x = m x + (1 - m) kept, the mask's values repeated over x's channels (x.length a multiple of mask.length). */
+export function blendMaskKernel(x: Float32Array, kept: Float32Array, mask: Float32Array): void {
+  const n = x.length;
+  checkLengths(n, kept);
+  if (mask.length === 0 || n % mask.length !== 0) {
+    throw new RangeError(`a mask of ${mask.length} values does not tile ${n}`);
+  }
+  // The pair loop needs an even mask: an odd one goes in repeated over all of x.
+  const cells = mask.length % 2 === 0 ? mask.length : n;
+  const stride = regions(3, n);
+  heap.set(x, 0);
+  heap.set(kept, stride);
+  for (let at = 0; at < cells; at += mask.length) heap.set(mask, 2 * stride + at);
+  kernels.blendMask(0, 4 * stride, 8 * stride, n, cells);
+  x.set(heap.subarray(0, n));
 }
 
 function checkLengths(n: number, ...arrays: Float32Array[]): void {

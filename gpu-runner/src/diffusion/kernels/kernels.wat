@@ -97,4 +97,85 @@
               (f64x2.mul (local.get $vsigma) (local.get $w)))))
         (local.set $at (i32.add (local.get $at) (i32.const 8)))
         (br $pairs))))
+
+  ;; x0Hat = (x - c e) / a;  out = a' x0Hat + c' e                      (eta-step.ts without noise; ddim-inversion.ts)
+  (func (export "ddimStep") (param $out i32) (param $x i32) (param $e i32) (param $n i32)
+    (param $a f64) (param $c f64) (param $aNext f64) (param $cNext f64)
+    (local $at i32) (local $end i32) (local $va v128) (local $vc v128) (local $vaNext v128) (local $vcNext v128)
+    (local $ve v128)
+    (local.set $va (f64x2.splat (local.get $a)))
+    (local.set $vc (f64x2.splat (local.get $c)))
+    (local.set $vaNext (f64x2.splat (local.get $aNext)))
+    (local.set $vcNext (f64x2.splat (local.get $cNext)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $ve (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $e) (local.get $at)))))
+        (v128.store64_lane 0 (i32.add (local.get $out) (local.get $at))
+          (f32x4.demote_f64x2_zero
+            (f64x2.add
+              (f64x2.mul (local.get $vaNext)
+                (f64x2.div
+                  (f64x2.sub
+                    (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $x) (local.get $at))))
+                    (f64x2.mul (local.get $vc) (local.get $ve)))
+                  (local.get $va)))
+              (f64x2.mul (local.get $vcNext) (local.get $ve)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 8)))
+        (br $pairs))))
+
+  ;; x0Hat = (x - cT e) / aT;  out = aS x0Hat + dirCoeff e + sigma w                    (eta-step.ts with noise w)
+  (func (export "etaStep") (param $out i32) (param $x i32) (param $e i32) (param $w i32) (param $n i32)
+    (param $aT f64) (param $cT f64) (param $aS f64) (param $dirCoeff f64) (param $sigma f64)
+    (local $at i32) (local $end i32) (local $vaT v128) (local $vcT v128) (local $vaS v128) (local $vdir v128)
+    (local $vsigma v128) (local $ve v128)
+    (local.set $vaT (f64x2.splat (local.get $aT)))
+    (local.set $vcT (f64x2.splat (local.get $cT)))
+    (local.set $vaS (f64x2.splat (local.get $aS)))
+    (local.set $vdir (f64x2.splat (local.get $dirCoeff)))
+    (local.set $vsigma (f64x2.splat (local.get $sigma)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $ve (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $e) (local.get $at)))))
+        (v128.store64_lane 0 (i32.add (local.get $out) (local.get $at))
+          (f32x4.demote_f64x2_zero
+            (f64x2.add
+              (f64x2.add
+                (f64x2.mul (local.get $vaS)
+                  (f64x2.div
+                    (f64x2.sub
+                      (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $x) (local.get $at))))
+                      (f64x2.mul (local.get $vcT) (local.get $ve)))
+                    (local.get $vaT)))
+                (f64x2.mul (local.get $vdir) (local.get $ve)))
+              (f64x2.mul (local.get $vsigma)
+                (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $w) (local.get $at))))))))
+        (local.set $at (i32.add (local.get $at) (i32.const 8)))
+        (br $pairs))))
+
+  ;; x = m x + (1 - m) kept, the mask m (cells values) repeated over the channels of x (mask-blend.ts); n is a
+  ;; multiple of cells, and cells is even.
+  (func (export "blendMask") (param $x i32) (param $kept i32) (param $mask i32) (param $n i32) (param $cells i32)
+    (local $at i32) (local $end i32) (local $m i32) (local $maskEnd i32) (local $vm v128) (local $one v128)
+    (local.set $one (f64x2.splat (f64.const 1)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $maskEnd (i32.shl (local.get $cells) (i32.const 2)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $vm (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $mask) (local.get $m)))))
+        (v128.store64_lane 0 (i32.add (local.get $x) (local.get $at))
+          (f32x4.demote_f64x2_zero
+            (f64x2.add
+              (f64x2.mul (local.get $vm)
+                (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $x) (local.get $at)))))
+              (f64x2.mul (f64x2.sub (local.get $one) (local.get $vm))
+                (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $kept) (local.get $at))))))))
+        (local.set $at (i32.add (local.get $at) (i32.const 8)))
+        (local.set $m (i32.add (local.get $m) (i32.const 8)))
+        (if (i32.ge_u (local.get $m) (local.get $maskEnd)) (then (local.set $m (i32.const 0))))
+        (br $pairs))))
 )

@@ -26,11 +26,14 @@ interface EncodedPrompt {
   readonly embedding: PromptEmbedding;
 }
 
-/** One run's sample and output buffers, made for a batch shape and reused by later runs of it. */
+/**
+ * One run's sample and output buffers, made for a batch shape and reused by later runs of it. The output buffer is
+ * shared memory that a worker writes the output into; sessions on this thread answer their own output array.
+ */
 interface RunBuffers {
   readonly shape: string;
   readonly sample: TensorPayload & { data: FloatData };
-  readonly output: TensorPayload & { data: FloatData };
+  readonly output: (TensorPayload & { data: FloatData }) | undefined;
 }
 
 /**
@@ -39,8 +42,9 @@ interface RunBuffers {
  * fixed [1]), items with different timesteps go in separate runs.
  *
  * Only the latents are converted per call, into a sample buffer that is reused (as is the output's; both shared
- * with the inference worker when the sessions run there): a step allocates nothing. The inputs that stay the same
- * over an edit are converted once: the hidden states of each batch's prompts become a constant feed (the session
+ * with the inference worker when the sessions run there): a step allocates nothing. Sessions on this thread take a
+ * float32 batch as it is, with no copy, and answer their own output array, read in place. The inputs that stay the
+ * same over an edit are converted once: the hidden states of each batch's prompts become a constant feed (the session
  * thread keeps its tensor), and an inpainting UNet's extra channels are kept in the input's element type.
  */
 export class UnetNoisePredictor implements NoisePredictor {
@@ -159,28 +163,13 @@ export class UnetNoisePredictor implements NoisePredictor {
   ): Promise<void> {
     const [, channels, height, width] = batch.latents.shape;
     const pixels = height * width;
-    const inChannels = this.unetInputChannels;
-    const extra = inChannels === 9 ? this.inpaintChannelsOf(batch.inpaintChannels) : undefined;
+    const extra = this.unetInputChannels === 9 ? this.inpaintChannelsOf(batch.inpaintChannels) : undefined;
     const buffers = this.takeBuffers(items.length, height, width);
     try {
-      const { sample, output } = buffers;
+      const { output } = buffers;
+      const sample = this.batchAsSample(batch, items) ?? buffers.sample;
       const latentSize = channels * pixels;
-      items.forEach((item, i) => {
-        const latent = batch.latents.data.subarray(item * latentSize, (item + 1) * latentSize);
-        const previous = i > 0 ? batch.latents.data.subarray((item - 1) * latentSize, item * latentSize) : undefined;
-        // Guidance pairs repeat a latent (uncond, cond): the repeat copies the converted values.
-        if (previous && items[i - 1] === item - 1 && sameBytes(latent, previous)) {
-          sample.data.copyWithin(
-            i * inChannels * pixels,
-            (i - 1) * inChannels * pixels,
-            (i - 1) * inChannels * pixels + latentSize,
-          );
-        } else {
-          writeFloats(sample.data, latent, i * inChannels * pixels);
-        }
-        const itemExtra = extra?.subarray(item * 5 * pixels, (item + 1) * 5 * pixels);
-        if (itemExtra) sample.data.set(itemExtra, (i * inChannels + channels) * pixels);
-      });
+      if (sample === buffers.sample) this.writeSample(sample, batch, items, latentSize, pixels, extra);
 
       const timesteps = items.map((item) => batch.timesteps[item]!);
       const timestepDims = this.timestep.shape.length === 0 ? [] : [this.timestepPerItem ? items.length : 1];
@@ -190,11 +179,70 @@ export class UnetNoisePredictor implements NoisePredictor {
         [this.timestep.name]: numberTensor(timestepValues, timestepDims, this.timestep),
         [this.hiddenStates.name]: this.hiddenStatesFeed(items.map((item) => batch.conditions[item]!)),
       };
-      await this.client.run(this.session.name, feeds, { outputsInto: { [this.output.name]: output } });
-      read(output.data, items);
+      const outputs = await this.client.run(
+        this.session.name,
+        feeds,
+        output && { outputsInto: { [this.output.name]: output } },
+      );
+      const result = outputs[this.output.name]?.data;
+      if (
+        !(result instanceof Float32Array || result instanceof Uint16Array) ||
+        result.length !== items.length * latentSize
+      ) {
+        throw new JobFailure(
+          "model_error",
+          `unet output ${this.output.name} holds ${result?.length ?? "no"} values for ${items.length} latents of ${latentSize}`,
+        );
+      }
+      read(result, items);
     } finally {
       this.giveBack(buffers);
     }
+  }
+
+  /**
+   * The batch's own latents as the sample feed, when the session takes them as they are: float32, 4 channels, every
+   * item in order, and the session on this thread (a worker needs them in shared memory).
+   */
+  private batchAsSample(
+    batch: NoiseBatch,
+    items: readonly number[],
+  ): (TensorPayload & { data: FloatData }) | undefined {
+    const asIs =
+      !this.client.sharedBuffers &&
+      this.sample.type === "float32" &&
+      this.unetInputChannels === latentChannels &&
+      items.length === batch.latents.shape[0] &&
+      items.every((item, i) => item === i);
+    return asIs ? { type: "float32", dims: batch.latents.shape, data: batch.latents.data } : undefined;
+  }
+
+  /** The items' latents (and an inpainting UNet's extra channels) into the sample buffer, in its element type. */
+  private writeSample(
+    sample: TensorPayload & { data: FloatData },
+    batch: NoiseBatch,
+    items: readonly number[],
+    latentSize: number,
+    pixels: number,
+    extra: FloatData | undefined,
+  ): void {
+    const inChannels = this.unetInputChannels;
+    items.forEach((item, i) => {
+      const latent = batch.latents.data.subarray(item * latentSize, (item + 1) * latentSize);
+      const previous = i > 0 ? batch.latents.data.subarray((item - 1) * latentSize, item * latentSize) : undefined;
+      // Guidance pairs repeat a latent (uncond, cond): the repeat copies the converted values.
+      if (previous && items[i - 1] === item - 1 && sameBytes(latent, previous)) {
+        sample.data.copyWithin(
+          i * inChannels * pixels,
+          (i - 1) * inChannels * pixels,
+          (i - 1) * inChannels * pixels + latentSize,
+        );
+      } else {
+        writeFloats(sample.data, latent, i * inChannels * pixels);
+      }
+      const itemExtra = extra?.subarray(item * 5 * pixels, (item + 1) * 5 * pixels);
+      if (itemExtra) sample.data.set(itemExtra, (i * inChannels + latentChannels) * pixels);
+    });
   }
 
   private takeBuffers(items: number, height: number, width: number): RunBuffers {
@@ -205,7 +253,9 @@ export class UnetNoisePredictor implements NoisePredictor {
     return {
       shape,
       sample: emptyFloatTensor([items, this.unetInputChannels, height, width], this.sample, shared),
-      output: emptyFloatTensor([items, latentChannels, height, width], this.output, shared),
+      output: this.client.sharedBuffers
+        ? emptyFloatTensor([items, latentChannels, height, width], this.output, shared)
+        : undefined,
     };
   }
 

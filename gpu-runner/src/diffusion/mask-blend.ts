@@ -7,5 +7,5 @@ import { blendMaskKernel } from "./kernels/kernels.js";
  * (kernels.wat).
  */
 export function blendMask(x: Float32Array, kept: Float32Array, mask: Float32Array): void {
-  blendMaskKernel(x, kept, mask);
+  blendMaskKernel(x, x, kept, mask);
 }

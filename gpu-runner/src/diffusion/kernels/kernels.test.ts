@@ -112,7 +112,7 @@ describe("kernels", () => {
     });
   }
 
-  // A latent's mask covers one channel: 4 x 6 cells, 3 x 3 (an odd count: the kernel takes it repeated), one cell.
+  // A latent's mask covers one channel: 4 x 6 cells, 3 x 3 (an odd count), one cell.
   for (const [channels, cells] of [
     [4, 24],
     [4, 9],
@@ -124,7 +124,7 @@ describe("kernels", () => {
       const [x, kept] = [values(channels * cells), values(channels * cells)];
       const want = x.slice();
       reference.blendMask(want, kept, mask);
-      blendMaskKernel(x, kept, mask);
+      blendMaskKernel(x, x, kept, mask);
       expect(bytes(x).equals(bytes(want))).toBe(true);
       // m = 0 keeps `kept` bit for bit.
       for (let i = 0; i < x.length; i += 3) expect(x[i]).toBe(kept[i]);
@@ -157,6 +157,9 @@ describe("kernels", () => {
     );
     expect(() => guidanceKernel(new Float32Array(n), new Float32Array(2 * n), n + 1, 0, 2)).toThrow(RangeError);
     expect(() => guidanceKernel(new Float32Array(n), new Float32Array(2 * n), -1, n, 2)).toThrow(RangeError);
-    expect(() => blendMaskKernel(new Float32Array(n), new Float32Array(n), new Float32Array(3))).toThrow(RangeError);
+    const blend = (mask: number) => () =>
+      blendMaskKernel(new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(mask));
+    expect(blend(3)).toThrow(RangeError);
+    expect(blend(0)).toThrow(RangeError);
   });
 });

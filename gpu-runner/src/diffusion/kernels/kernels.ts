@@ -10,6 +10,7 @@ declare const WebAssembly: {
   Instance: new (module: object) => { readonly exports: unknown };
 };
 
+/** kernels.wat's exports: byte offsets into `memory`, the result's first, then the count of values n. */
 interface KernelExports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   guidance(out: number, uncond: number, cond: number, n: number, guidance: number): void;
@@ -27,8 +28,9 @@ interface KernelExports {
     dirCoeff: number,
     sigma: number,
   ): void;
-  blendMask(x: number, kept: number, mask: number, n: number, cells: number): void;
+  blendMask(out: number, x: number, kept: number, mask: number, n: number): void;
   cycleSdeStep(
+    out: number,
     x: number,
     e: number,
     recT: number,
@@ -43,28 +45,60 @@ interface KernelExports {
   ): void;
 }
 
+/** The coefficients of one step from level t down to s (eta-step.ts's StepCoefficients). */
+interface StepScalars {
+  readonly aT: number;
+  readonly cT: number;
+  readonly aS: number;
+  readonly sigma: number;
+  readonly dirCoeff: number;
+}
+
 // One instance per thread (a worker that imports this module gets its own), made when the module is first imported.
 const kernels = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(kernelsWasmBase64, "base64")))
   .exports as unknown as KernelExports;
 /** The kernels' memory as floats; made again when the memory grows (growing detaches the old view). */
 let heap = new Float32Array(kernels.memory.buffer);
 
+/** An input the kernel reads once per value of the result: a mask over one channel, repeated over all of them. */
+interface Repeated {
+  readonly repeated: Float32Array;
+}
+
 /**
- * Makes room for `count` arrays of n floats, one after another, and returns the distance between them in floats:
- * rounded up to a multiple of 4, which keeps them 16-byte aligned and leaves room for the float a pair loop writes
- * past an odd n.
+ * Runs a kernel on `inputs` copied into the kernels' memory and copies its result into out. The kernel gets `at`, the
+ * byte offset of a region (0: the result; 1, 2, ...: the inputs in order), and n = out.length. Every input is copied
+ * in before anything is written, so out may be any of them.
  */
-function regions(count: number, n: number): number {
+function runKernel(
+  out: Float32Array,
+  inputs: readonly (Float32Array | Repeated)[],
+  kernel: (at: (region: number) => number, n: number) => void,
+): void {
+  const n = out.length;
+  for (const input of inputs) {
+    const length = "repeated" in input ? input.repeated.length : input.length;
+    const fits = "repeated" in input ? length > 0 && n % length === 0 : length === n;
+    if (!fits) throw new RangeError(`an input of ${length} values for a result of ${n}`);
+  }
+  // Regions 16-byte aligned, with room for the float a pair loop writes past an odd n.
   const stride = (n + 3) & ~3;
-  const missingPages = Math.ceil((count * stride * 4 - kernels.memory.buffer.byteLength) / 65536);
+  const missingPages = Math.ceil(((inputs.length + 1) * stride * 4 - kernels.memory.buffer.byteLength) / 65536);
   if (missingPages > 0) {
     kernels.memory.grow(missingPages);
     heap = new Float32Array(kernels.memory.buffer);
   }
-  return stride;
+  inputs.forEach((input, i) => {
+    const at = (i + 1) * stride;
+    if ("repeated" in input) {
+      for (let done = 0; done < n; done += input.repeated.length) heap.set(input.repeated, at + done);
+    } else {
+      heap.set(input, at);
+    }
+  });
+  kernel((region) => 4 * region * stride, n);
+  out.set(heap.subarray(0, n));
 }
-
-// Each kernel copies its inputs into the kernels' memory before it writes anything: out may alias any of them.
 
 /** out = e_u + g (e_c - e_u), e_u and e_c being out.length values at offsets `uncond` and `cond` of eps. */
 export function guidanceKernel(
@@ -78,14 +112,11 @@ export function guidanceKernel(
   if (Math.max(uncond, cond) + n > eps.length || Math.min(uncond, cond) < 0) {
     throw new RangeError(`${n} values at ${uncond} and ${cond} do not fit in ${eps.length}`);
   }
-  const stride = regions(3, n);
-  heap.set(eps.subarray(uncond, uncond + n), stride);
-  heap.set(eps.subarray(cond, cond + n), 2 * stride);
-  kernels.guidance(0, 4 * stride, 8 * stride, n, guidance);
-  out.set(heap.subarray(0, n));
+  const inputs = [eps.subarray(uncond, uncond + n), eps.subarray(cond, cond + n)];
+  runKernel(out, inputs, (at, size) => kernels.guidance(at(0), at(1), at(2), size, guidance));
 }
 
-/** out = keep xS + add z, into out (which may be xS). */
+/** out = keep xS + add z. */
 export function forwardNoiseKernel(
   out: Float32Array,
   xS: Float32Array,
@@ -93,43 +124,10 @@ export function forwardNoiseKernel(
   keep: number,
   add: number,
 ): void {
-  const n = out.length;
-  checkLengths(n, xS, z);
-  const stride = regions(3, n);
-  heap.set(xS, stride);
-  heap.set(z, 2 * stride);
-  kernels.forwardNoise(0, 4 * stride, 8 * stride, n, keep, add);
-  out.set(heap.subarray(0, n));
+  runKernel(out, [xS, z], (at, n) => kernels.forwardNoise(at(0), at(1), at(2), n, keep, add));
 }
 
-/** Cycle-SDE's step above the clean level (cycle-sde.ts), into out (which may be x). */
-export function cycleSdeStepKernel(
-  out: Float32Array,
-  x: Float32Array,
-  e: Float32Array,
-  recT: Float32Array,
-  recS: Float32Array,
-  eRec: Float32Array,
-  c: {
-    readonly aT: number;
-    readonly cT: number;
-    readonly aS: number;
-    readonly sigma: number;
-    readonly dirCoeff: number;
-  },
-): void {
-  const n = x.length;
-  checkLengths(n, out, e, recT, recS, eRec);
-  const stride = regions(5, n);
-  [x, e, recT, recS, eRec].forEach((array, i) => {
-    heap.set(array, i * stride);
-  });
-  const at = (i: number) => 4 * i * stride;
-  kernels.cycleSdeStep(at(0), at(1), at(2), at(3), at(4), n, c.aT, c.cT, c.aS, c.sigma, c.dirCoeff);
-  out.set(heap.subarray(0, n));
-}
-
-/** x0Hat = (x - c e) / a, out = aNext x0Hat + cNext e, into out (which may be x): DDIM's step, either way. */
+/** x0Hat = (x - c e) / a, out = aNext x0Hat + cNext e: DDIM's step, down or (inverting) up. */
 export function ddimStepKernel(
   out: Float32Array,
   x: Float32Array,
@@ -139,59 +137,38 @@ export function ddimStepKernel(
   aNext: number,
   cNext: number,
 ): void {
-  const n = out.length;
-  checkLengths(n, x, e);
-  const stride = regions(3, n);
-  heap.set(x, stride);
-  heap.set(e, 2 * stride);
-  kernels.ddimStep(0, 4 * stride, 8 * stride, n, a, c, aNext, cNext);
-  out.set(heap.subarray(0, n));
+  runKernel(out, [x, e], (at, n) => kernels.ddimStep(at(0), at(1), at(2), n, a, c, aNext, cNext));
 }
 
-/** x0Hat = (x - cT e) / aT, out = aS x0Hat + dirCoeff e + sigma w, into out (which may be x). */
+/** x0Hat = (x - cT e) / aT, out = aS x0Hat + dirCoeff e + sigma w. */
 export function etaStepKernel(
   out: Float32Array,
   x: Float32Array,
   e: Float32Array,
   w: Float32Array,
-  c: {
-    readonly aT: number;
-    readonly cT: number;
-    readonly aS: number;
-    readonly sigma: number;
-    readonly dirCoeff: number;
-  },
+  c: StepScalars,
 ): void {
-  const n = out.length;
-  checkLengths(n, x, e, w);
-  const stride = regions(4, n);
-  heap.set(x, stride);
-  heap.set(e, 2 * stride);
-  heap.set(w, 3 * stride);
-  const at = (i: number) => 4 * i * stride;
-  kernels.etaStep(0, at(1), at(2), at(3), n, c.aT, c.cT, c.aS, c.dirCoeff, c.sigma);
-  out.set(heap.subarray(0, n));
+  runKernel(out, [x, e, w], (at, n) =>
+    kernels.etaStep(at(0), at(1), at(2), at(3), n, c.aT, c.cT, c.aS, c.dirCoeff, c.sigma),
+  );
 }
 
-/** x = m x + (1 - m) kept, the mask's values repeated over x's channels (x.length a multiple of mask.length). */
-export function blendMaskKernel(x: Float32Array, kept: Float32Array, mask: Float32Array): void {
-  const n = x.length;
-  checkLengths(n, kept);
-  if (mask.length === 0 || n % mask.length !== 0) {
-    throw new RangeError(`a mask of ${mask.length} values does not tile ${n}`);
-  }
-  // The pair loop needs an even mask: an odd one goes in repeated over all of x.
-  const cells = mask.length % 2 === 0 ? mask.length : n;
-  const stride = regions(3, n);
-  heap.set(x, 0);
-  heap.set(kept, stride);
-  for (let at = 0; at < cells; at += mask.length) heap.set(mask, 2 * stride + at);
-  kernels.blendMask(0, 4 * stride, 8 * stride, n, cells);
-  x.set(heap.subarray(0, n));
+/** Cycle-SDE's step above the clean level (cycle-sde.ts). */
+export function cycleSdeStepKernel(
+  out: Float32Array,
+  x: Float32Array,
+  e: Float32Array,
+  recT: Float32Array,
+  recS: Float32Array,
+  eRec: Float32Array,
+  c: StepScalars,
+): void {
+  runKernel(out, [x, e, recT, recS, eRec], (at, n) =>
+    kernels.cycleSdeStep(at(0), at(1), at(2), at(3), at(4), at(5), n, c.aT, c.cT, c.aS, c.sigma, c.dirCoeff),
+  );
 }
 
-function checkLengths(n: number, ...arrays: Float32Array[]): void {
-  if (arrays.some((array) => array.length !== n)) {
-    throw new RangeError(`arrays of ${arrays.map((a) => a.length).join(", ")} values where ${n} were expected`);
-  }
+/** out = m x + (1 - m) kept, the mask's values repeated over x's channels (x.length a multiple of mask.length). */
+export function blendMaskKernel(out: Float32Array, x: Float32Array, kept: Float32Array, mask: Float32Array): void {
+  runKernel(out, [x, kept, { repeated: mask }], (at, n) => kernels.blendMask(at(0), at(1), at(2), at(3), n));
 }

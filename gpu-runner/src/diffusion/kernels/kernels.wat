@@ -1,8 +1,8 @@
 ;; kernels: the samplers' per-value loops, two values at a time (WebAssembly SIMD, float64x2). Each loop does the
 ;; float64 operations of the JavaScript it stands for, in the same order, and rounds to float32 where that code
 ;; stores into a Float32Array: IEEE arithmetic gives the same bytes. Arguments are byte offsets of float32 arrays in
-;; this module's memory and a count of values n; a loop handles values in pairs, so with an odd n it also writes the
-;; float after the last (kernels.ts keeps room for it).
+;; this module's memory (the result first) and a count of values n; a loop handles values in pairs, so with an odd n
+;; it also writes the float after the last (kernels.ts keeps room for it).
 (module
   (memory (export "memory") 1)
 
@@ -45,12 +45,13 @@
         (local.set $at (i32.add (local.get $at) (i32.const 8)))
         (br $pairs))))
 
-  ;; Cycle-SDE's step above the clean level (cycle-sde.ts, cycleSdeStep), into x:
+  ;; Cycle-SDE's step above the clean level (cycle-sde.ts, cycleSdeStep):
   ;;   x0HatRec = (recT - cT eRec) / aT
   ;;   w = fround((recS - aS x0HatRec - dirCoeff eRec) / sigma)
   ;;   x0Hat = (x - cT e) / aT
-  ;;   x = aS x0Hat + dirCoeff e + sigma w
-  (func (export "cycleSdeStep") (param $x i32) (param $e i32) (param $recT i32) (param $recS i32) (param $eRec i32)
+  ;;   out = aS x0Hat + dirCoeff e + sigma w
+  (func (export "cycleSdeStep")
+    (param $out i32) (param $x i32) (param $e i32) (param $recT i32) (param $recS i32) (param $eRec i32)
     (param $n i32) (param $aT f64) (param $cT f64) (param $aS f64) (param $sigma f64) (param $dirCoeff f64)
     (local $at i32) (local $end i32)
     (local $vaT v128) (local $vcT v128) (local $vaS v128) (local $vsigma v128) (local $vdir v128)
@@ -88,7 +89,7 @@
               (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $x) (local.get $at))))
               (f64x2.mul (local.get $vcT) (local.get $ve)))
             (local.get $vaT)))
-        (v128.store64_lane 0 (i32.add (local.get $x) (local.get $at))
+        (v128.store64_lane 0 (i32.add (local.get $out) (local.get $at))
           (f32x4.demote_f64x2_zero
             (f64x2.add
               (f64x2.add
@@ -156,18 +157,16 @@
         (local.set $at (i32.add (local.get $at) (i32.const 8)))
         (br $pairs))))
 
-  ;; x = m x + (1 - m) kept, the mask m (cells values) repeated over the channels of x (mask-blend.ts); n is a
-  ;; multiple of cells, and cells is even.
-  (func (export "blendMask") (param $x i32) (param $kept i32) (param $mask i32) (param $n i32) (param $cells i32)
-    (local $at i32) (local $end i32) (local $m i32) (local $maskEnd i32) (local $vm v128) (local $one v128)
+  ;; out = m x + (1 - m) kept, m the mask's value for each value of x        (mask-blend.ts, blendMask)
+  (func (export "blendMask") (param $out i32) (param $x i32) (param $kept i32) (param $mask i32) (param $n i32)
+    (local $at i32) (local $end i32) (local $vm v128) (local $one v128)
     (local.set $one (f64x2.splat (f64.const 1)))
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
-    (local.set $maskEnd (i32.shl (local.get $cells) (i32.const 2)))
     (block $done
       (loop $pairs
         (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
-        (local.set $vm (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $mask) (local.get $m)))))
-        (v128.store64_lane 0 (i32.add (local.get $x) (local.get $at))
+        (local.set $vm (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $mask) (local.get $at)))))
+        (v128.store64_lane 0 (i32.add (local.get $out) (local.get $at))
           (f32x4.demote_f64x2_zero
             (f64x2.add
               (f64x2.mul (local.get $vm)
@@ -175,7 +174,5 @@
               (f64x2.mul (f64x2.sub (local.get $one) (local.get $vm))
                 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $kept) (local.get $at))))))))
         (local.set $at (i32.add (local.get $at) (i32.const 8)))
-        (local.set $m (i32.add (local.get $m) (i32.const 8)))
-        (if (i32.ge_u (local.get $m) (local.get $maskEnd)) (then (local.set $m (i32.const 0))))
         (br $pairs))))
 )

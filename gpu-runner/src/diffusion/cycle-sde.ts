@@ -1,6 +1,6 @@
 /** @module cycle-sde: Cycle-SDE's backward step, which replays the recorded noise (ALGORITHMS 4; loops in samplers). */
 import { etaStep, type StepCoefficients } from "./eta-step.js";
-import { cycleSdeStepKernel } from "./kernels/kernels.js";
+import { kernels, runKernel } from "./kernels/kernels.js";
 
 // Legend: rec[k] = the recorded latent at grid.levels[k]; recT, recS = rec at levels t > s of one step;
 // eRec = ε_θ(rec_t, t) with the same guidance as e = ε_θ(x_t, t); w = the noise that carries rec_t to rec_s.
@@ -45,7 +45,10 @@ export function cycleSdeStep(
   scratch: Float32Array,
 ): void {
   if (c.sigma > 0) {
-    cycleSdeStepKernel(out, x, e, recT, recS, eRec, c);
+    const { aT, cT, aS, sigma, dirCoeff } = c;
+    runKernel(out, [x, e, recT, recS, eRec], (at, n) =>
+      kernels.cycleSdeStep(at(0), at(1), at(2), at(3), at(4), at(5), n, aT, cT, aS, sigma, dirCoeff),
+    );
     return;
   }
   etaStep(scratch, recT, eRec, c);

@@ -1,5 +1,5 @@
 /** @module ddim-inversion: one DDIM inversion step, the ODE run upward from level s to level t (ODE-Drag's stage 1). */
-import { ddimStepKernel } from "./kernels/kernels.js";
+import { kernels, runKernel } from "./kernels/kernels.js";
 import { abarAt } from "./schedule.js";
 
 // Legend: abarS, abarT = ᾱ_s, ᾱ_t with s < t; x0Hat = x̂0(x_s, e); e = ε_θ(x_s, t), predicted at the target
@@ -11,5 +11,5 @@ export function ddimInversionStep(out: Float32Array, x: Float32Array, e: Float32
   const cS = Math.sqrt(1 - abarAt(s));
   const aT = Math.sqrt(abarAt(t));
   const cT = Math.sqrt(1 - abarAt(t));
-  ddimStepKernel(out, x, e, aS, cS, aT, cT);
+  runKernel(out, [x, e], (at, n) => kernels.ddimStep(at(0), at(1), at(2), n, aS, cS, aT, cT));
 }

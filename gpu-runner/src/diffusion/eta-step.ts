@@ -1,5 +1,5 @@
 /** @module eta-step: the one step of Eq. 6 that is DDIM (the ODE) at η = 0 and DDPM (the SDE) at η = 1. */
-import { ddimStepKernel, etaStepKernel } from "./kernels/kernels.js";
+import { kernels, runKernel } from "./kernels/kernels.js";
 import { abarAt } from "./schedule.js";
 
 // Legend (ALGORITHMS 2): abarT, abarS = ᾱ_t, ᾱ_s (s < t); aT = √ᾱ_t, cT = √(1-ᾱ_t); x0Hat = x̂0;
@@ -42,6 +42,10 @@ export function etaStep(
   c: StepCoefficients,
   w?: Float32Array,
 ): void {
-  if (w === undefined || c.sigma === 0) ddimStepKernel(out, x, e, c.aT, c.cT, c.aS, c.dirCoeff);
-  else etaStepKernel(out, x, e, w, c);
+  const { aT, cT, aS, sigma, dirCoeff } = c;
+  if (w === undefined || sigma === 0) {
+    runKernel(out, [x, e], (at, n) => kernels.ddimStep(at(0), at(1), at(2), n, aT, cT, aS, dirCoeff));
+  } else {
+    runKernel(out, [x, e, w], (at, n) => kernels.etaStep(at(0), at(1), at(2), at(3), n, aT, cT, aS, dirCoeff, sigma));
+  }
 }

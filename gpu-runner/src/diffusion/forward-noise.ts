@@ -1,5 +1,5 @@
 /** @module forward-noise: q(x_t | x_s), the forward process up to a noisier level (ALGORITHMS 1). */
-import { forwardNoiseKernel } from "./kernels/kernels.js";
+import { kernels, runKernel } from "./kernels/kernels.js";
 import { abarAt } from "./schedule.js";
 
 // Legend: abarS, abarT = ᾱ_s, ᾱ_t with s < t (s = -1 is the clean latent); z ~ N(0, I).
@@ -12,5 +12,5 @@ export function forwardNoise(out: Float32Array, xS: Float32Array, s: number, t: 
   const ratio = abarAt(t) / abarAt(s);
   const keep = Math.sqrt(ratio);
   const add = Math.sqrt(1 - ratio);
-  forwardNoiseKernel(out, xS, z, keep, add);
+  runKernel(out, [xS, z], (at, n) => kernels.forwardNoise(at(0), at(1), at(2), n, keep, add));
 }

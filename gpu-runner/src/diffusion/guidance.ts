@@ -1,5 +1,5 @@
 /** @module guidance: classifier-free guidance, e = e_u + g (e_c - e_u), and SDE-Drag's linear guidance ramp. */
-import { guidanceKernel } from "./kernels/kernels.js";
+import { kernels, runKernel } from "./kernels/kernels.js";
 
 /**
  * e = e_u + g (e_c - e_u), into out: e_u and e_c are out.length values at offsets `uncond` and `cond` of `eps` (a
@@ -12,7 +12,12 @@ export function combineGuidance(
   cond: number,
   guidance: number,
 ): void {
-  guidanceKernel(out, eps, uncond, cond, guidance);
+  const n = out.length;
+  if (Math.max(uncond, cond) + n > eps.length || Math.min(uncond, cond) < 0) {
+    throw new RangeError(`${n} values at ${uncond} and ${cond} do not fit in ${eps.length}`);
+  }
+  const inputs = [eps.subarray(uncond, uncond + n), eps.subarray(cond, cond + n)];
+  runKernel(out, inputs, (at, size) => kernels.guidance(at(0), at(1), at(2), size, guidance));
 }
 
 /**

@@ -1,5 +1,5 @@
 /** @module mask-blend: keeps the region outside an editable mask equal to a reference latent (ALGORITHMS 3, 5.2). */
-import { blendMaskKernel } from "./kernels/kernels.js";
+import { kernels, runKernel } from "./kernels/kernels.js";
 
 /**
  * x = m x + (1 - m) kept, per cell of a [1, C, H, W] latent, with the mask m at latent resolution (H x W, 1 =
@@ -7,5 +7,5 @@ import { blendMaskKernel } from "./kernels/kernels.js";
  * (kernels.wat).
  */
 export function blendMask(x: Float32Array, kept: Float32Array, mask: Float32Array): void {
-  blendMaskKernel(x, x, kept, mask);
+  runKernel(x, [x, kept, { repeated: mask }], (at, n) => kernels.blendMask(at(0), at(1), at(2), at(3), n));
 }

@@ -1,35 +1,42 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { assembleKernels, binaryFile, binarySource } from "../../../scripts/assemble-kernels.js";
+import { cycleSdeStep } from "../cycle-sde.js";
+import { ddimInversionStep } from "../ddim-inversion.js";
+import { etaStep, type StepCoefficients, stepCoefficients } from "../eta-step.js";
+import { forwardNoise } from "../forward-noise.js";
 import { GaussianRng } from "../gaussian-rng.js";
-import {
-  blendMaskKernel,
-  cycleSdeStepKernel,
-  ddimStepKernel,
-  etaStepKernel,
-  forwardNoiseKernel,
-  guidanceKernel,
-} from "./kernels.js";
+import { combineGuidance } from "../guidance.js";
+import { blendMask } from "../mask-blend.js";
+import { abarAt } from "../schedule.js";
 
-// The JavaScript each kernel stands for, value by value: the reference its bytes are checked against.
+// The JavaScript loops the kernels replaced, value by value: the reference their bytes are checked against.
 const reference = {
   guidance(out: Float32Array, eps: Float32Array, uncond: number, cond: number, g: number) {
     for (let i = 0; i < out.length; i++) out[i] = eps[uncond + i]! + g * (eps[cond + i]! - eps[uncond + i]!);
   },
-  forwardNoise(out: Float32Array, xS: Float32Array, z: Float32Array, keep: number, add: number) {
+  forwardNoise(out: Float32Array, xS: Float32Array, s: number, t: number, z: Float32Array) {
+    const ratio = abarAt(t) / abarAt(s);
+    const [keep, add] = [Math.sqrt(ratio), Math.sqrt(1 - ratio)];
     for (let i = 0; i < out.length; i++) out[i] = keep * xS[i]! + add * z[i]!;
   },
-  ddimStep(out: Float32Array, x: Float32Array, e: Float32Array, a: number, c: number, aNext: number, cNext: number) {
+  ddimInversionStep(out: Float32Array, x: Float32Array, e: Float32Array, s: number, t: number) {
+    const [aS, cS, aT, cT] = [
+      Math.sqrt(abarAt(s)),
+      Math.sqrt(1 - abarAt(s)),
+      Math.sqrt(abarAt(t)),
+      Math.sqrt(1 - abarAt(t)),
+    ];
     for (let i = 0; i < out.length; i++) {
-      const x0Hat = (x[i]! - c * e[i]!) / a;
-      out[i] = aNext * x0Hat + cNext * e[i]!;
+      const x0Hat = (x[i]! - cS * e[i]!) / aS;
+      out[i] = aT * x0Hat + cT * e[i]!;
     }
   },
-  etaStep(out: Float32Array, x: Float32Array, e: Float32Array, w: Float32Array, c: Coefficients) {
+  etaStep(out: Float32Array, x: Float32Array, e: Float32Array, c: StepCoefficients, w?: Float32Array) {
     const { aT, cT, aS, sigma, dirCoeff } = c;
     for (let i = 0; i < out.length; i++) {
       const x0Hat = (x[i]! - cT * e[i]!) / aT;
-      out[i] = aS * x0Hat + dirCoeff * e[i]! + sigma * w[i]!;
+      out[i] = w ? aS * x0Hat + dirCoeff * e[i]! + sigma * w[i]! : aS * x0Hat + dirCoeff * e[i]!;
     }
   },
   blendMask(x: Float32Array, kept: Float32Array, mask: Float32Array) {
@@ -45,7 +52,7 @@ const reference = {
     recT: Float32Array,
     recS: Float32Array,
     eRec: Float32Array,
-    c: Coefficients,
+    c: StepCoefficients,
   ) {
     const { aT, cT, aS, sigma, dirCoeff } = c;
     for (let i = 0; i < out.length; i++) {
@@ -56,14 +63,6 @@ const reference = {
     }
   },
 };
-
-interface Coefficients {
-  aT: number;
-  cT: number;
-  aS: number;
-  sigma: number;
-  dirCoeff: number;
-}
 
 const rng = new GaussianRng(7);
 /** n values over many scales (1e-40 to 1e4, both signs, zeros), the awkward ones for rounding. */
@@ -76,7 +75,8 @@ function values(n: number): Float32Array {
   return out;
 }
 const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-const coefficients: Coefficients = { aT: 0.5731, cT: 0.8195, aS: 0.6004, sigma: 0.0713, dirCoeff: 0.7965 };
+/** A Cycle-SDE step (η = 1) from level 600 to 597, and a DDIM step (η = 0) from 300 to 280. */
+const [sde, ode] = [stepCoefficients(600, 597, 1), stepCoefficients(300, 280, 0)];
 
 describe("kernels", () => {
   it("are kernels.wat as assembled now (run `npm run kernels` after changing it)", async () => {
@@ -85,30 +85,36 @@ describe("kernels", () => {
 
   // Odd counts exercise the pair loops' last value; 300000 makes the memory grow.
   for (const n of [1, 2, 7, 16384, 300_001]) {
-    it(`give the bytes of the JavaScript they replace, ${n} values`, () => {
+    it(`give each step the bytes of the JavaScript they replaced, ${n} values`, () => {
       const eps = values(3 * n);
       const [want, got] = [new Float32Array(n), new Float32Array(n)];
+      const same = () => expect(bytes(got).equals(bytes(want))).toBe(true);
       reference.guidance(want, eps, 2 * n, n, 7.5);
-      guidanceKernel(got, eps, 2 * n, n, 7.5);
-      expect(bytes(got).equals(bytes(want))).toBe(true);
-
-      const [xS, z] = [values(n), values(n)];
-      reference.forwardNoise(want, xS, z, 0.9987, 0.0512);
-      forwardNoiseKernel(got, xS, z, 0.9987, 0.0512);
-      expect(bytes(got).equals(bytes(want))).toBe(true);
+      combineGuidance(got, eps, 2 * n, n, 7.5);
+      same();
 
       const [x, e, recT, recS, eRec] = [values(n), values(n), values(n), values(n), values(n)];
-      reference.cycleSdeStep(want, x, e, recT, recS, eRec, coefficients);
-      cycleSdeStepKernel(got, x, e, recT, recS, eRec, coefficients);
-      expect(bytes(got).equals(bytes(want))).toBe(true);
+      reference.forwardNoise(want, x, 120, 140, e);
+      forwardNoise(got, x, 120, 140, e);
+      same();
+      reference.forwardNoise(want, x, -1, 140, e);
+      forwardNoise(got, x, -1, 140, e);
+      same();
 
-      reference.ddimStep(want, x, e, 0.31, 0.95, 0.42, 0.9);
-      ddimStepKernel(got, x, e, 0.31, 0.95, 0.42, 0.9);
-      expect(bytes(got).equals(bytes(want))).toBe(true);
+      reference.cycleSdeStep(want, x, e, recT, recS, eRec, sde);
+      cycleSdeStep(got, x, e, recT, recS, eRec, sde, new Float32Array(n));
+      same();
 
-      reference.etaStep(want, x, e, recT, coefficients);
-      etaStepKernel(got, x, e, recT, coefficients);
-      expect(bytes(got).equals(bytes(want))).toBe(true);
+      reference.etaStep(want, x, e, ode);
+      etaStep(got, x, e, ode);
+      same();
+      reference.etaStep(want, x, e, sde, recT);
+      etaStep(got, x, e, sde, recT);
+      same();
+
+      reference.ddimInversionStep(want, x, e, 280, 300);
+      ddimInversionStep(got, x, e, 280, 300);
+      same();
     });
   }
 
@@ -124,42 +130,38 @@ describe("kernels", () => {
       const [x, kept] = [values(channels * cells), values(channels * cells)];
       const want = x.slice();
       reference.blendMask(want, kept, mask);
-      blendMaskKernel(x, x, kept, mask);
+      blendMask(x, kept, mask);
       expect(bytes(x).equals(bytes(want))).toBe(true);
       // m = 0 keeps `kept` bit for bit.
       for (let i = 0; i < x.length; i += 3) expect(x[i]).toBe(kept[i]);
     });
   }
 
-  it("take out as one of the inputs (every input is read before out is written)", () => {
+  it("write into one of their own inputs (every input is read before out is written)", () => {
     const n = 33;
     const [x, e, recT, recS, eRec] = [values(n), values(n), values(n), values(n), values(n)];
     const want = new Float32Array(n);
-    reference.cycleSdeStep(want, x, e, recT, recS, eRec, coefficients);
-    cycleSdeStepKernel(x, x, e, recT, recS, eRec, coefficients);
+    reference.cycleSdeStep(want, x, e, recT, recS, eRec, sde);
+    cycleSdeStep(x, x, e, recT, recS, eRec, sde, new Float32Array(n));
     expect(bytes(x).equals(bytes(want))).toBe(true);
 
-    const [xS, z] = [values(n), values(n)];
-    reference.forwardNoise(want, xS, z, 0.5, 0.25);
-    forwardNoiseKernel(xS, xS, z, 0.5, 0.25);
-    expect(bytes(xS).equals(bytes(want))).toBe(true);
+    reference.forwardNoise(want, recT, 10, 20, e);
+    forwardNoise(recT, recT, 10, 20, e);
+    expect(bytes(recT).equals(bytes(want))).toBe(true);
 
     const eps = values(2 * n);
     reference.guidance(want, eps, 0, n, 3);
-    guidanceKernel(eps.subarray(0, n), eps, 0, n, 3);
+    combineGuidance(eps.subarray(0, n), eps, 0, n, 3);
     expect(bytes(eps.subarray(0, n)).equals(bytes(want))).toBe(true);
   });
 
   it("refuse arrays of other lengths and ranges outside eps", () => {
     const n = 8;
-    expect(() => forwardNoiseKernel(new Float32Array(n), new Float32Array(n), new Float32Array(n - 1), 1, 1)).toThrow(
-      RangeError,
-    );
-    expect(() => guidanceKernel(new Float32Array(n), new Float32Array(2 * n), n + 1, 0, 2)).toThrow(RangeError);
-    expect(() => guidanceKernel(new Float32Array(n), new Float32Array(2 * n), -1, n, 2)).toThrow(RangeError);
-    const blend = (mask: number) => () =>
-      blendMaskKernel(new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(mask));
-    expect(blend(3)).toThrow(RangeError);
-    expect(blend(0)).toThrow(RangeError);
+    const floats = (count: number) => new Float32Array(count);
+    expect(() => forwardNoise(floats(n), floats(n), 1, 2, floats(n - 1))).toThrow(RangeError);
+    expect(() => combineGuidance(floats(n), floats(2 * n), n + 1, 0, 2)).toThrow(RangeError);
+    expect(() => combineGuidance(floats(n), floats(2 * n), -1, n, 2)).toThrow(RangeError);
+    expect(() => blendMask(floats(n), floats(n), floats(3))).toThrow(RangeError);
+    expect(() => blendMask(floats(n), floats(n), floats(0))).toThrow(RangeError);
   });
 });

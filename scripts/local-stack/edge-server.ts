@@ -8,6 +8,12 @@
  * connection lost", and answers a POST with its own 503 "Your worker restarted mid-request" (no worker restarted).
  * The hop also serialises every request through one proxy Durable Object. Here the client talks to workerd directly,
  * as it talks to Cloudflare's edge in production, and the bundle is the one `wrangler deploy` would upload.
+ *
+ * The static assets (the paths wrangler.toml's run_worker_first leaves to them: the playground and Swagger UI) are
+ * served by a worker of their own that Miniflare's entry worker routes those paths to, as Cloudflare does; every
+ * other request goes from the entry worker straight to the edge. Given [assets] on the edge worker itself, Miniflare
+ * sends every API request through two more isolates (its assets RPC proxy and router) on workerd's one thread: 0.3
+ * ms more CPU per request (a 404 costs 0.8 ms with them, 0.5 ms without), and garbage of their own to collect.
  */
 import { execFile } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
@@ -58,7 +64,29 @@ await mkdir(bundleDir, { recursive: true });
 const scriptPath = await bundleWorker(bundleDir);
 // wrangler.toml's bindings, vars, .dev.vars and assets, as wrangler dev would give them to Miniflare.
 const { workerOptions } = unstable_getMiniflareWorkerOptions(wranglerConfig);
+const { assets, ...edgeOptions } = workerOptions;
 const envFile = values["env-file"] === undefined ? {} : parseDotenv(await readFile(values["env-file"], "utf8"));
+
+/**
+ * The worker that serves wrangler.toml's [assets] on the paths its run_worker_first leaves to them ("!/playground"
+ * and so on, which wrangler hands over as the router's asset_worker paths), and on no others.
+ */
+function assetsWorker(assets: NonNullable<typeof workerOptions.assets>) {
+  const assetPaths = assets.routerConfig?.static_routing?.asset_worker ?? [];
+  if (assetPaths.length === 0) {
+    throw new Error("wrangler.toml's [assets] must name the paths they serve (run_worker_first's \"!/path\" entries)");
+  }
+  return {
+    name: "stochedit-assets",
+    compatibilityDate: workerOptions.compatibilityDate,
+    modules: true,
+    // Miniflare's routes reach a worker's script, not its assets router: the script hands each request to the assets,
+    // which answer every path it is routed (a missing file is their 404).
+    script: "export default { fetch: (request, env) => env.ASSETS.fetch(request) };",
+    assets: { ...assets, binding: "ASSETS" },
+    routes: assetPaths.map((path: string) => `*${path}`),
+  };
+}
 
 const miniflare = new Miniflare({
   host: "127.0.0.1",
@@ -78,7 +106,7 @@ const miniflare = new Miniflare({
   },
   workers: [
     {
-      ...workerOptions,
+      ...edgeOptions,
       name: "stochedit-edge",
       modules: true,
       modulesRoot: bundleDir,
@@ -86,6 +114,7 @@ const miniflare = new Miniflare({
       // Later wins: --var over the env file over wrangler.toml and .dev.vars.
       bindings: { ...workerOptions.bindings, ...envFile, ...vars },
     },
+    ...(assets ? [assetsWorker(assets)] : []),
   ],
 });
 // Miniflare prints "Ready on <url>" once workerd listens.

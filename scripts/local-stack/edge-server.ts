@@ -108,6 +108,9 @@ const miniflare = new Miniflare({
     {
       ...edgeOptions,
       name: "stochedit-edge",
+      // Miniflare sends every outbound fetch through a worker that strips CF-Connecting-IP, as Cloudflare does; the
+      // edge's fetches (S3, webhooks) are built afresh and never carry it, so that hop would only cost CPU.
+      stripCfConnectingIp: false,
       modules: true,
       modulesRoot: bundleDir,
       scriptPath,

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { AccountView, EditAccepted, Quote, UploadResponse } from "@stochedit/shared";
 import sharp from "sharp";
 import type { z } from "zod";
@@ -17,6 +18,11 @@ const resultsDir = new URL("./results/", import.meta.url);
 /** Offered rates (requests per second), each held for `durationSeconds` per route. */
 const rates = (process.env.BENCH_RATES ?? "100,200").split(",").map(Number);
 const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 10);
+/**
+ * Idle seconds before each route, so that one route's aftermath (the submission route at 200/s overloads the stack and
+ * leaves V8's heaps grown and full of garbage, collected under the next route's load) is not charged to the next.
+ */
+const settleSeconds = Number(process.env.BENCH_SETTLE_S ?? 15);
 /** Sockets the load generator may open: enough that a slow answer does not hold back the next due request. */
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 /** Only the routes whose name matches (e.g. BENCH_ROUTES=quote); all by default. */
@@ -101,6 +107,7 @@ try {
   const runs: RouteRun[] = [];
   for (const rate of rates) {
     for (const route of routes.filter((r) => routeFilter.test(r.route))) {
+      await sleep(settleSeconds * 1000);
       const cpuBefore = cpuMs(workerdPid);
       const result = await offerFixedRateOnThread({
         origin: stack.edgeUrl,
@@ -145,7 +152,7 @@ try {
     date: new Date().toISOString(),
     machine,
     // Each run names its offered rate.
-    settings: { durationSeconds, connections, targetP99Ms },
+    settings: { durationSeconds, settleSeconds, connections, targetP99Ms },
     runs,
   };
   await mkdir(resultsDir, { recursive: true });
@@ -161,7 +168,7 @@ try {
 function markdown(report: {
   date: string;
   machine: { cpus: number; cpuModel: string; loadavg1m: number };
-  settings: { durationSeconds: number; connections: number };
+  settings: { durationSeconds: number; settleSeconds: number; connections: number };
   runs: RouteRun[];
 }): string {
   const rows = report.runs.map((run) => {
@@ -180,7 +187,8 @@ function markdown(report: {
 ${report.date}; ${report.machine.cpus} cores (${report.machine.cpuModel}), load average ${report.machine.loadavg1m} at the
 end. The edge runs on workerd (Miniflare, as \`npm start\` runs it) with s3rver, and \`bench/open-loop.ts\` offers
 each rate for ${report.settings.durationSeconds} s as evenly spaced requests (open loop, up to
-${report.settings.connections} connections) from a thread of its own, all on the same machine. A latency runs from when
+${report.settings.connections} connections) from a thread of its own, all on the same machine, after ${report.settings.settleSeconds} s
+with the stack idle (\`BENCH_SETTLE_S\`), so that one route's garbage is not collected during the next. A latency runs from when
 the request was due to its last byte, so queueing counts; "send lag" is how late the generator itself sent. Latencies depend on what else the machine runs (the load average above); the CPU
 time workerd spends per request does not: a route costing c ms needs c/5 of a core at 200/s.
 

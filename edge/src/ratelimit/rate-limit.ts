@@ -43,6 +43,8 @@ export function rateLimit(): MiddlewareHandler<AppEnv> {
       );
     }
     await next();
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    // On the finished response in place: c.header() after the response is made copies it (a new Response and Headers
+    // per call), garbage the runtime's collector must finalize on the request thread.
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
   };
 }

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { call, createAccount, createKey, expectProblem, operatorToken } from "../test-support/api.js";
+import { keyCacheMs } from "./key-cache.js";
 
 describe("API key authentication", () => {
   it("lets a valid key in and records when it was last used (after the response)", async () => {
@@ -51,6 +52,17 @@ describe("API key authentication", () => {
       token: operatorToken(),
     });
     expect(revoked.status).toBe(200);
+    const problem = expectProblem(await call("GET", "/v1/account", { token: key.key }), 401, "unauthorized");
+    expect(problem.detail).toContain("revoked");
+  });
+
+  it("refuses a key revoked elsewhere (another isolate) once this isolate's copy is a second old", async () => {
+    const account = await createAccount("auth-revoked-elsewhere");
+    const key = await createKey(account.id);
+    expect((await call("GET", "/v1/account", { token: key.key })).status).toBe(200);
+    // Straight to D1, as another isolate's revocation would be: this isolate is not told.
+    await env.DB.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ?").bind(Date.now(), key.id).run();
+    await new Promise((resolve) => setTimeout(resolve, keyCacheMs));
     const problem = expectProblem(await call("GET", "/v1/account", { token: key.key }), 401, "unauthorized");
     expect(problem.detail).toContain("revoked");
   });

@@ -1,10 +1,11 @@
 /** @module api-key: middleware that authenticates `Authorization: Bearer sk_<mode>_<id>_<secret>` against D1. */
 import type { MiddlewareHandler } from "hono";
-import { keyScopes, lastUsedResolutionMs, readApiKey, touchApiKey } from "../db/api-keys.js";
+import { keyScopes, lastUsedResolutionMs, touchApiKey } from "../db/api-keys.js";
 import { ApiError } from "../http/api-error.js";
 import type { AppEnv } from "../http/app-env.js";
 import { parseApiKey } from "./api-key-format.js";
 import { digestsEqual, sha256Hex } from "./digest.js";
+import { cachedApiKey, keyTouched } from "./key-cache.js";
 
 const challenge = { "WWW-Authenticate": 'Bearer realm="stochedit"' };
 const unauthorized = (detail: string) => new ApiError("unauthorized", detail, { headers: challenge });
@@ -13,8 +14,9 @@ const unauthorized = (detail: string) => new ApiError("unauthorized", detail, { 
 const absentDigest = "0".repeat(64);
 
 /**
- * Sets `caller`; every failure is a 401 that never says whether the key id exists. One D1 read per request; the key's
- * last-used time is written at most once a minute, after the response (waitUntil), never on the request's path.
+ * Sets `caller`; every failure is a 401 that never says whether the key id exists. At most one D1 read per request, and
+ * none while the isolate read the key less than a second ago (key-cache.ts); the key's last-used time is written at
+ * most once a minute, after the response (waitUntil), never on the request's path.
  */
 export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
   return async function apiKeyAuthMiddleware(c, next) {
@@ -25,7 +27,8 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
     if (!presented || !parsed) {
       throw unauthorized("the Authorization header must be `Bearer sk_live_<id>_<secret>` (or sk_test_...)");
     }
-    const [row, presentedDigest] = await Promise.all([readApiKey(c.env.DB, parsed.id), sha256Hex(presented)]);
+    const nowMs = Date.now();
+    const [row, presentedDigest] = await Promise.all([cachedApiKey(c.env.DB, parsed.id, nowMs), sha256Hex(presented)]);
     const matches = digestsEqual(presentedDigest, row?.key_sha256 ?? absentDigest);
     if (!row || !matches || row.mode !== parsed.mode) throw unauthorized("the API key is not valid");
     if (row.revoked_at !== null) throw unauthorized(`the API key sk_${row.mode}_${row.id} has been revoked`);
@@ -37,8 +40,8 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
       scopes: keyScopes(row),
       rateLimitPerMinute: row.rate_limit_per_minute,
     });
-    const nowMs = Date.now();
     if (row.last_used_at === null || nowMs - row.last_used_at >= lastUsedResolutionMs) {
+      keyTouched(row.id, nowMs);
       const touched = touchApiKey(c.env.DB, row.id, nowMs).catch((error: unknown) => {
         console.error(JSON.stringify({ level: "error", message: "last-used not written", error: String(error) }));
       });

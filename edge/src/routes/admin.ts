@@ -12,6 +12,7 @@ import {
 } from "@stochedit/shared";
 import { apiKeyView } from "../auth/api-key-view.js";
 import { issueApiKey } from "../auth/issue-api-key.js";
+import { forgetApiKey } from "../auth/key-cache.js";
 import { grantCredits } from "../billing/ledger.js";
 import { accountView, insertAccount, readAccount } from "../db/accounts.js";
 import { listApiKeys, revokeApiKey } from "../db/api-keys.js";
@@ -147,7 +148,7 @@ const postRevoke = createRoute({
   method: "post",
   path: "/admin/accounts/{account}/keys/{key}/revoke",
   tags: ["admin"],
-  summary: "Revoke an API key: it is refused from the next request on",
+  summary: "Revoke an API key: it is refused from the next request on (within a second at every edge location)",
   security: operatorSecurity,
   request: { params: KeyParams },
   responses: {
@@ -159,6 +160,7 @@ const postRevoke = createRoute({
 adminRoutes.openapi(postRevoke, async (c) => {
   const { account, key } = c.req.valid("param");
   const revoked = await revokeApiKey(c.env.DB, account, key, Date.now());
+  forgetApiKey(key);
   if (!revoked) throw new ApiError("not_found", `account ${account} has no key ${key}`);
   return c.json(apiKeyView(revoked), 200);
 });

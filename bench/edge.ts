@@ -17,12 +17,19 @@ import { offerFixedRateOnThread } from "./open-loop-thread.js";
 const resultsDir = new URL("./results/", import.meta.url);
 /** Offered rates (requests per second), each held for `durationSeconds` per route. */
 const rates = (process.env.BENCH_RATES ?? "100,200").split(",").map(Number);
-const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 10);
+/** 20 s: at 200/s a p99 over 4000 requests, which one stall of the runtime's collector moves less than over 2000. */
+const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 20);
 /**
  * Idle seconds before each route, so that one route's aftermath (the submission route at 200/s overloads the stack and
  * leaves V8's heaps grown and full of garbage, collected under the next route's load) is not charged to the next.
  */
 const settleSeconds = Number(process.env.BENCH_SETTLE_S ?? 15);
+/**
+ * Seconds each route is offered at its rate just before its measured window, not counted: the route's code is
+ * compiled hot, connection pools are open and heaps have grown to their working size, as in a worker that has been
+ * serving for a while.
+ */
+const warmupSeconds = Number(process.env.BENCH_WARMUP_S ?? 3);
 /** Sockets the load generator may open: enough that a slow answer does not hold back the next due request. */
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 /** Only the routes whose name matches (e.g. BENCH_ROUTES=quote); all by default. */
@@ -88,7 +95,7 @@ try {
   const editRequest = { task: "img2img", image: upload.upload_id, strength: 0.5, steps: 10 };
   const { price } = await call(Quote, "POST", "/v1/quote", editRequest);
   // Every submission holds its price: enough credits for all of them, twice over.
-  const submissions = rates.reduce((sum, rate) => sum + rate * durationSeconds, 0);
+  const submissions = rates.reduce((sum, rate) => sum + rate * (warmupSeconds + durationSeconds), 0);
   await call(AccountView, "POST", `/admin/accounts/${stack.accountId}/credits`, {
     amount: Math.min(1_000_000_000_000, 2 * price * submissions),
     note: "bench:edge",
@@ -108,17 +115,18 @@ try {
   for (const rate of rates) {
     for (const route of routes.filter((r) => routeFilter.test(r.route))) {
       await sleep(settleSeconds * 1000);
-      const cpuBefore = cpuMs(workerdPid);
-      const result = await offerFixedRateOnThread({
+      const offer = {
         origin: stack.edgeUrl,
         path: route.path,
         method: route.method,
         headers: auth,
         ...(route.body !== undefined && { body: route.body }),
         rate,
-        durationSeconds,
         connections,
-      });
+      };
+      if (warmupSeconds > 0) await offerFixedRateOnThread({ ...offer, durationSeconds: warmupSeconds });
+      const cpuBefore = cpuMs(workerdPid);
+      const result = await offerFixedRateOnThread({ ...offer, durationSeconds });
       const run: RouteRun = {
         route: route.route,
         offeredRate: rate,
@@ -152,7 +160,7 @@ try {
     date: new Date().toISOString(),
     machine,
     // Each run names its offered rate.
-    settings: { durationSeconds, settleSeconds, connections, targetP99Ms },
+    settings: { durationSeconds, warmupSeconds, settleSeconds, connections, targetP99Ms },
     runs,
   };
   await mkdir(resultsDir, { recursive: true });
@@ -168,7 +176,7 @@ try {
 function markdown(report: {
   date: string;
   machine: { cpus: number; cpuModel: string; loadavg1m: number };
-  settings: { durationSeconds: number; settleSeconds: number; connections: number };
+  settings: { durationSeconds: number; warmupSeconds: number; settleSeconds: number; connections: number };
   runs: RouteRun[];
 }): string {
   const rows = report.runs.map((run) => {
@@ -188,7 +196,8 @@ ${report.date}; ${report.machine.cpus} cores (${report.machine.cpuModel}), load 
 end. The edge runs on workerd (Miniflare, as \`npm start\` runs it) with s3rver, and \`bench/open-loop.ts\` offers
 each rate for ${report.settings.durationSeconds} s as evenly spaced requests (open loop, up to
 ${report.settings.connections} connections) from a thread of its own, all on the same machine, after ${report.settings.settleSeconds} s
-with the stack idle (\`BENCH_SETTLE_S\`), so that one route's garbage is not collected during the next. A latency runs from when
+with the stack idle (\`BENCH_SETTLE_S\`), so that one route's garbage is not collected during the next, and
+${report.settings.warmupSeconds} s of the same load not counted (\`BENCH_WARMUP_S\`). A latency runs from when
 the request was due to its last byte, so queueing counts; "send lag" is how late the generator itself sent. Latencies depend on what else the machine runs (the load average above); the CPU
 time workerd spends per request does not: a route costing c ms needs c/5 of a core at 200/s.
 
